@@ -1,0 +1,1 @@
+"""The lowest layer: settings, database engine, clock, ids, event bus, errors, wire types."""
