@@ -1,0 +1,1 @@
+"""Twilio Programmable Voice: the voice webhook and status callbacks, signature-checked."""

@@ -1,0 +1,1 @@
+"""Zammad-compatible generic CTI: a PBX set up for Zammad works by changing its URL."""
