@@ -1,0 +1,1 @@
+"""The supervisor wallboard: live queues, agents, campaigns and alarms (a client only)."""

@@ -1,0 +1,119 @@
+"""Wallboard pop-ups: choosing an agent's state, and a queue's drill-down."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from console.wallboard.client import ServerError, SupervisorApi
+
+# (state, reason) choices a supervisor may set; "offline" logs the agent out.
+STATE_CHOICES: tuple[tuple[str, str | None, str], ...] = (
+    ("available", None, "Available"),
+    ("break", "meeting", "Break: meeting"),
+    ("break", "training", "Break: training"),
+    ("break", "coaching", "Break: coaching"),
+    ("not_ready", None, "Not ready"),
+    ("offline", None, "Log out"),
+)
+
+
+class StateChooser(ModalScreen[tuple[str, str | None] | None]):
+    """Pick the state to put an agent in; escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="wallboard.state.cancel"),
+    ]
+
+    def __init__(self, agent: str) -> None:
+        super().__init__()
+        self.agent = agent
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="state-chooser"):
+            yield Label(Text(f"Set the state of {self.agent}"), classes="dialog-title")
+            yield OptionList(
+                *(
+                    Option(label, id=f"{state}:{reason or ''}")
+                    for state, reason, label in STATE_CHOICES
+                ),
+                id="state-options",
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        state, _, reason = (event.option.id or "").partition(":")
+        self.dismiss((state, reason or None))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class QueueScreen(ModalScreen[None]):
+    """One queue: its configuration and waiting items; enter shows an item's routing trace."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="wallboard.queue.close"),
+    ]
+
+    def __init__(self, queue: str, api: SupervisorApi) -> None:
+        super().__init__()
+        self.queue = queue
+        self.api = api
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="queue-detail"):
+            yield Label(Text(f"Queue {self.queue}"), classes="dialog-title")
+            yield Label("loading…", id="queue-summary")
+            yield DataTable(id="waiting-items", cursor_type="row")
+            with VerticalScroll(id="trace-box"):
+                yield Static("", id="trace")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#waiting-items", DataTable)
+        table.add_columns("Item", "Priority", "Waiting since", "Skills")
+        self.run_worker(self._load(), exclusive=True, group="queue")
+
+    async def _load(self) -> None:
+        summary = self.query_one("#queue-summary", Label)
+        try:
+            data = await self.api.queue(self.queue)
+        except ServerError as exc:
+            summary.update(Text(str(exc)))
+            return
+        items: list[dict[str, Any]] = list(data.get("waiting") or [])
+        strategy = data.get("strategy", "?")
+        summary.update(Text(f"strategy {strategy} · {len(items)} waiting"))
+        table = self.query_one("#waiting-items", DataTable)
+        for item in items:
+            table.add_row(
+                str(item.get("id", "")),
+                str(item.get("priority", "")),
+                str(item.get("arrived_at", item.get("since", ""))),
+                ", ".join(f"{k}≥{v}" for k, v in (item.get("skills") or {}).items()),
+                key=str(item.get("id", "")),
+            )
+
+    async def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        item = event.row_key.value
+        if item:
+            self.run_worker(self._trace(item), exclusive=True, group="trace")
+
+    async def _trace(self, item: str) -> None:
+        trace = self.query_one("#trace", Static)
+        try:
+            data = await self.api.decisions(item)
+        except ServerError as exc:
+            trace.update(Text(str(exc)))
+            return
+        trace.update(Text(json.dumps(data, ensure_ascii=False, indent=1)[:4000]))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,16 @@
+"""Widgets of the agent console. Each takes its data as reactive attributes."""
+
+from console.widgets.banners import CallBanner, CallInfo, ConnectionBanner
+from console.widgets.caller_card import CallerCard
+from console.widgets.candidate_picker import CandidatePicker
+from console.widgets.status_bar import NoticeLine, StatusBar
+
+__all__ = [
+    "CallBanner",
+    "CallInfo",
+    "CallerCard",
+    "CandidatePicker",
+    "ConnectionBanner",
+    "NoticeLine",
+    "StatusBar",
+]
