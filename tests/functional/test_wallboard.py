@@ -1,0 +1,289 @@
+"""The supervisor wallboard driven by Pilot: a scripted floor feed and a recording API."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, Label, OptionList
+
+from console.feed import FeedProblem, LinkPhase, LinkStatus
+from console.wallboard.app import WallboardApp
+from console.wallboard.client import ServerError
+from console.wallboard.screens import QueueScreen, StateChooser
+from console.wallboard.widgets import AgentGrid, AlarmList, QueueTileView
+from switchboard.core.floor_wire import (
+    AgentRow,
+    AlarmWire,
+    CampaignTile,
+    FloorSnapshot,
+    FloorUpdate,
+    QueueTile,
+)
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def snapshot() -> FloorSnapshot:
+    return FloorSnapshot(
+        at=NOW,
+        period_start=NOW.replace(hour=0),
+        queues=[
+            QueueTile(
+                queue="billing",
+                name="账单 Billing",
+                offered=120,
+                answered=110,
+                abandoned=6,
+                waiting_now=3,
+                longest_wait_s=45,
+                service_level=0.82,
+                service_level_target=0.8,
+                asa_s=12,
+                aht_s=250,
+                sl_history=[0.7, 0.8, 0.9, 0.82],
+            ),
+            QueueTile(
+                queue="tech",
+                name="Tech",
+                offered=40,
+                answered=30,
+                abandoned=2,
+                service_level=0.6,
+                service_level_target=0.8,
+            ),
+        ],
+        agents=[
+            AgentRow(
+                agent="a1",
+                name="王小明",
+                team="一组",
+                state="on_call",
+                since=NOW - timedelta(minutes=3),
+                calls=12,
+                occupancy=0.8,
+            ),
+            AgentRow(
+                agent="a2",
+                name="Li Na",
+                team="一组",
+                state="available",
+                since=NOW - timedelta(seconds=20),
+                calls=9,
+            ),
+            AgentRow(
+                agent="a3",
+                name="Zhou",
+                team="二组",
+                state="break",
+                reason="lunch",
+                since=NOW - timedelta(minutes=40),
+            ),
+        ],
+        campaigns=[CampaignTile(campaign="renewals", dials=300, connects=120, abandon_rate=0.021)],
+        alarms=[
+            AlarmWire(
+                key="agent_state_too_long:a3",
+                kind="agent_state_too_long",
+                subject="a3",
+                severity="critical",
+                text="a3 in break for 40 min (limit 15)",
+            )
+        ],
+    )
+
+
+class ScriptedFeed:
+    """Connects at once, then delivers whatever the test puts in ``events``."""
+
+    def __init__(self) -> None:
+        self.events: asyncio.Queue[Any] = asyncio.Queue()
+
+    async def run(self, sink: Any) -> None:
+        sink(LinkStatus(LinkPhase.CONNECTED, 1, ever_connected=True))
+        while True:
+            sink(await self.events.get())
+
+
+class RecordingApi:
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+        self.fail: str | None = None
+
+    async def set_agent_state(
+        self, agent: str, state: str, reason: str | None = None
+    ) -> dict[str, Any]:
+        self.calls.append(("state", agent, state, reason))
+        if self.fail:
+            raise ServerError(self.fail)
+        return {"id": agent, "state": state}
+
+    async def queue(self, queue: str) -> dict[str, Any]:
+        self.calls.append(("queue", queue))
+        return {
+            "id": queue,
+            "strategy": "longest_idle",
+            "waiting": [
+                {"id": "call-9", "priority": 5, "arrived_at": "09:59:10", "skills": {"billing": 2}}
+            ],
+        }
+
+    async def decisions(self, item: str) -> dict[str, Any]:
+        self.calls.append(("decisions", item))
+        return {"decisions": [{"item": item, "winner": "a2", "rule": "longest_idle"}]}
+
+
+async def settle(pilot: Any, feed: ScriptedFeed, *events: Any) -> None:
+    for event in events:
+        await feed.events.put(event)
+    for _ in range(5):
+        await pilot.pause()
+
+
+def board() -> tuple[WallboardApp, ScriptedFeed, RecordingApi]:
+    feed, api = ScriptedFeed(), RecordingApi()
+    return WallboardApp(feed, api, clock=lambda: NOW, tick=3600), feed, api
+
+
+def cell(grid: DataTable[Any], row: str, column: str) -> str:
+    return str(grid.get_cell(row, column))
+
+
+async def test_the_snapshot_fills_the_board() -> None:
+    app, feed, _ = board()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        tiles = list(app.query(QueueTileView))
+        assert [t.tile.queue for t in tiles] == ["billing", "tech"]
+        assert tiles[1].has_class("-below-target")
+        grid = app.query_one("#agents", AgentGrid)
+        assert grid.row_count == 3
+        assert cell(grid, "a1", "time") == "3:00"
+        assert cell(grid, "a3", "state") == "Break (lunch)"
+        alarms = app.query_one("#alarms", AlarmList)
+        assert alarms.row_count == 1
+        assert "Available 1" in str(app.query_one("#board-counts", Label).render())
+        assert "renewals" in str(app.query_one("#campaigns", Label).render())
+
+
+async def test_an_update_touches_only_its_rows_and_alarms_come_and_go() -> None:
+    app, feed, _ = board()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        grid = app.query_one("#agents", AgentGrid)
+        before_a1 = [cell(grid, "a1", c) for c in ("state", "time", "calls")]
+        raised = AlarmWire(
+            key="call_waiting_too_long:billing",
+            kind="call_waiting_too_long",
+            subject="billing",
+            severity="warning",
+            text="billing: 75 s",
+        )
+        update = FloorUpdate(
+            at=NOW + timedelta(seconds=1),
+            agents=[
+                AgentRow(
+                    agent="a2", name="Li Na", team="一组", state="on_call", since=NOW, calls=10
+                )
+            ],
+            queues=[QueueTile(queue="sales", name="Sales", offered=1)],
+            alarms_raised=[raised],
+            alarms_cleared=["agent_state_too_long:a3"],
+        )
+        await settle(pilot, feed, update)
+        assert cell(grid, "a2", "state") == "On call"
+        assert cell(grid, "a2", "calls") == "10"
+        assert [cell(grid, "a1", c) for c in ("state", "time", "calls")] == before_a1
+        assert [t.tile.queue for t in app.query(QueueTileView)] == ["billing", "tech", "sales"]
+        alarms = app.query_one("#alarms", AlarmList)
+        assert [k.value for k in alarms.rows] == ["call_waiting_too_long:billing"]
+        gone = FloorUpdate(
+            at=NOW + timedelta(seconds=2),
+            agents_gone=["a3"],
+            alarms_cleared=["call_waiting_too_long:billing"],
+        )
+        await settle(pilot, feed, gone)
+        assert alarms.row_count == 0
+        assert "a3" not in [k.value for k in grid.rows]
+
+
+async def test_a_stale_update_is_dropped() -> None:
+    app, feed, _ = board()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        old = FloorUpdate(
+            at=NOW - timedelta(seconds=5), agents=[AgentRow(agent="a1", state="offline")]
+        )
+        await settle(pilot, feed, old)
+        assert cell(app.query_one("#agents", AgentGrid), "a1", "state") == "On call"
+
+
+async def test_a_supervisor_puts_an_agent_on_break_and_logs_one_out() -> None:
+    app, feed, api = board()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        await pilot.press("g", "down")  # the grid, second row: a2
+        await pilot.press("s")
+        await pilot.pause()
+        assert isinstance(app.screen, StateChooser)
+        options = app.screen.query_one(OptionList)
+        options.highlighted = 1  # Break: meeting
+        await pilot.press("enter")
+        await settle(pilot, feed)
+        assert api.calls[-1] == ("state", "a2", "break", "meeting")
+        await pilot.press("l")
+        await settle(pilot, feed)
+        assert api.calls[-1] == ("state", "a2", "offline", None)
+        assert "a2 → Offline" in str(app.query_one("#board-notice", Label).render())
+
+
+async def test_a_refused_action_is_one_line_not_a_traceback() -> None:
+    app, feed, api = board()
+    api.fail = "HTTP 409: agent a1 is on a call (state)"
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        await pilot.press("g", "l")
+        await settle(pilot, feed)
+        assert str(app.query_one("#board-notice", Label).render()) == (
+            "a1: HTTP 409: agent a1 is on a call (state)"
+        )
+
+
+async def test_drill_down_into_a_queue_and_an_items_trace() -> None:
+    app, feed, api = board()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        app.query(QueueTileView).first().focus()
+        await pilot.press("d")
+        await settle(pilot, feed)
+        assert isinstance(app.screen, QueueScreen)
+        table = app.screen.query_one("#waiting-items", DataTable)
+        assert table.row_count == 1
+        table.focus()
+        await pilot.press("enter")
+        await settle(pilot, feed)
+        assert ("decisions", "call-9") in api.calls
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, QueueScreen)
+
+
+async def test_a_bad_message_and_a_lost_link_are_shown() -> None:
+    app, feed, _ = board()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, FeedProblem("Ignored a floor_update message (at: bad)"))
+        assert "Ignored a floor_update" in str(app.query_one("#board-notice", Label).render())
+        await settle(pilot, feed, LinkStatus(LinkPhase.RECONNECTING, 2, retry_in=4.0))
+        assert "reconnecting in 4 s" in str(app.query_one("#board-link", Label).render())
+
+
+@pytest.mark.parametrize("size", [(120, 40), (200, 50)])
+def test_board_snapshots(snap_compare: Any, size: tuple[int, int]) -> None:
+    app, feed, _ = board()
+
+    async def fill(pilot: Any) -> None:
+        await settle(pilot, feed, snapshot())
+
+    assert snap_compare(app, terminal_size=size, run_before=fill)
