@@ -14,10 +14,8 @@ prints ``baseline listening on http://HOST:PORT`` on stdout when ready; stops on
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +23,8 @@ from typing import Any
 
 import aiosqlite
 from aiohttp import web
+
+from bench import baseline_server
 
 INSERT = """
 INSERT INTO cti_events (source, event_id, call_id, type, at, received_at, payload)
@@ -85,34 +85,10 @@ def create_app(db_path: Path) -> web.Application:
     return app
 
 
-async def serve(db_path: Path, host: str, port: int) -> None:
-    runner = web.AppRunner(create_app(db_path), access_log=None, handle_signals=False)
-    await runner.setup()
-    try:
-        site = web.TCPSite(runner, host, port, shutdown_timeout=5)
-        await site.start()
-        bound_host, bound_port = runner.addresses[0][:2]
-        print(f"baseline listening on http://{bound_host}:{bound_port}", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await stop.wait()
-    finally:
-        await runner.cleanup()
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.baseline_ingest")
-    parser.add_argument("--db", type=Path, required=True, help="the SQLite file (migrated)")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    args = parser.parse_args(argv)
-    if not args.db.is_file():
-        print(f"baseline: no database file {args.db}", file=sys.stderr)
-        return 2
-    asyncio.run(serve(args.db, args.host, args.port))
-    return 0
+    return baseline_server.main(
+        "python -m bench.baseline_ingest", create_app, "the SQLite file (migrated)", argv
+    )
 
 
 if __name__ == "__main__":

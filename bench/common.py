@@ -17,7 +17,8 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+import tempfile
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -349,3 +350,59 @@ class ServerProcess:
 
 def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+# --- one run in a scratch directory ----------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def in_scratch_dir(
+    name: str,
+    args: Any,
+    measure: Callable[[Path, list[ServerProcess]], Awaitable[dict[str, Any]]],
+) -> dict[str, Any]:
+    """Run ``measure(workdir, servers)`` within ``args.timeout`` seconds in a fresh directory.
+
+    Every server ``measure`` appends to ``servers`` is stopped whatever happens, and the
+    directory is removed unless ``args.keep`` (then its path is logged).
+    """
+    log(f"{name} on {machine()}")
+    workdir = Path(tempfile.mkdtemp(prefix="switchboard-bench-"))
+    servers: list[ServerProcess] = []
+    try:
+        async with asyncio.timeout(args.timeout):
+            return await measure(workdir, servers)
+    except TimeoutError:
+        raise BenchError(f"the run took longer than --timeout {args.timeout:.0f} s") from None
+    finally:
+        for server in servers:
+            await server.stop()
+        if args.keep:
+            log(f"kept {workdir}")
+        else:
+            remove_tree(workdir)
+
+
+def switchboard_process(data_dir: Path, workdir: Path, **env: str) -> ServerProcess:
+    """``switchboard serve`` on a free port over ``data_dir``, as an operator runs it."""
+    return ServerProcess(
+        "switchboard",
+        [sys.executable, "-m", "switchboard", "serve", "--port", "0"],
+        env=clean_env(SWITCHBOARD_DATA_DIR=str(data_dir), **env),
+        ready=r"switchboard listening on (http://\S+)",
+        log_path=workdir / "switchboard.log",
+        cwd=ROOT,
+    )
+
+
+def baseline_process(module: str, db: Path, workdir: Path) -> ServerProcess:
+    """``python -m bench.<module> --db DB`` on a free port: a bare baseline server."""
+    return ServerProcess(
+        "baseline",
+        [sys.executable, "-m", f"bench.{module}", "--db", str(db), "--port", "0"],
+        env=clean_env(),
+        ready=r"baseline listening on (http://\S+)",
+        log_path=workdir / "baseline.log",
+        cwd=ROOT,
+    )

@@ -26,8 +26,6 @@ import argparse
 import asyncio
 import json
 import shutil
-import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -41,12 +39,13 @@ from bench.common import (
     BenchError,
     Check,
     ServerProcess,
-    clean_env,
+    baseline_process,
+    in_scratch_dir,
     log,
     machine,
-    remove_tree,
     result,
     summarise,
+    switchboard_process,
 )
 from bench.common import ratio as ratio_of
 
@@ -54,7 +53,6 @@ NAME = "cti_ingest"
 TARGET_EVENTS_PER_S = 1000.0
 TARGET_P99_MS = 50.0
 TARGET_RATIO = 0.5
-ROOT = Path(__file__).resolve().parent.parent
 AGENTS = 20
 
 
@@ -350,21 +348,9 @@ async def measure(target: Target, args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
-    log(f"cti_ingest on {machine()}")
-    workdir = Path(tempfile.mkdtemp(prefix="switchboard-bench-"))
-    servers: list[ServerProcess] = []
-    try:
-        async with asyncio.timeout(args.timeout):
-            return await _measure(args, workdir, servers)
-    except TimeoutError:
-        raise BenchError(f"the run took longer than --timeout {args.timeout:.0f} s") from None
-    finally:
-        for server in servers:
-            await server.stop()
-        if args.keep:
-            log(f"kept {workdir}")
-        else:
-            remove_tree(workdir)
+    return await in_scratch_dir(
+        "cti_ingest", args, lambda workdir, servers: _measure(args, workdir, servers)
+    )
 
 
 async def _measure(
@@ -375,18 +361,12 @@ async def _measure(
     baseline_db = workdir / "baseline.db"
     shutil.copyfile(data_dir / "switchboard.db", baseline_db)
 
-    ours = ServerProcess(
-        "switchboard",
-        [sys.executable, "-m", "switchboard", "serve", "--port", "0"],
-        env=clean_env(
-            SWITCHBOARD_DATA_DIR=str(data_dir),
-            SWITCHBOARD_CTI_RATE="1000000",
-            SWITCHBOARD_CTI_BURST="1000000",
-            SWITCHBOARD_LOG_LEVEL="WARNING",
-        ),
-        ready=r"switchboard listening on (http://\S+)",
-        log_path=workdir / "switchboard.log",
-        cwd=ROOT,
+    ours = switchboard_process(
+        data_dir,
+        workdir,
+        SWITCHBOARD_CTI_RATE="1000000",
+        SWITCHBOARD_CTI_BURST="1000000",
+        SWITCHBOARD_LOG_LEVEL="WARNING",
     )
     servers.append(ours)
     url = await ours.start()
@@ -408,14 +388,7 @@ async def _measure(
         "ack_ms": summarise(ws_phase.acks_ms),
     }
 
-    bare = ServerProcess(
-        "baseline",
-        [sys.executable, "-m", "bench.baseline_ingest", "--db", str(baseline_db), "--port", "0"],
-        env=clean_env(),
-        ready=r"baseline listening on (http://\S+)",
-        log_path=workdir / "baseline.log",
-        cwd=ROOT,
-    )
+    bare = baseline_process("baseline_ingest", baseline_db, workdir)
     servers.append(bare)
     bare_url = await bare.start()
     log(f"   baseline listening on {bare_url} (pid {bare.pid})")

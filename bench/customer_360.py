@@ -20,7 +20,6 @@ import asyncio
 import json
 import random
 import sqlite3
-import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -30,17 +29,15 @@ from typing import Any
 from bench.common import (
     BenchError,
     Check,
-    ServerProcess,
-    clean_env,
     log,
     machine,
     remove_tree,
     result,
     summarise,
+    switchboard_process,
 )
 
 NAME = "customer_360"
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 30.0
 
 
@@ -99,14 +96,7 @@ async def _run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         await database.close()
     log(f"{NAME}: {len(targets)} customers with {args.interactions} interactions each")
 
-    server = ServerProcess(
-        "switchboard",
-        [sys.executable, "-m", "switchboard", "serve", "--port", "0"],
-        env=clean_env(SWITCHBOARD_DATA_DIR=str(settings.data_dir)),
-        ready=r"switchboard listening on (http://\S+)",
-        log_path=work / "switchboard.log",
-        cwd=ROOT,
-    )
+    server = switchboard_process(settings.data_dir, work)
     base = await server.start()
     latencies: list[float] = []
     sizes: list[int] = []

@@ -22,8 +22,6 @@ import contextlib
 import json
 import random
 import shutil
-import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,12 +34,13 @@ from bench.common import (
     BenchError,
     Check,
     ServerProcess,
-    clean_env,
+    baseline_process,
+    in_scratch_dir,
     log,
     machine,
-    remove_tree,
     result,
     summarise,
+    switchboard_process,
 )
 from bench.common import ratio as ratio_of
 
@@ -49,7 +48,6 @@ NAME = "screen_pop"
 TARGET_P95_MS = 100.0
 TARGET_RATIO = 2.0
 AGENT_ACCESS_NUMBER = "4008001234"
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -598,21 +596,9 @@ def _stats(outcome: Outcome) -> dict[str, Any]:
 
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
-    log(f"screen_pop on {machine()}")
-    workdir = Path(tempfile.mkdtemp(prefix="switchboard-bench-"))
-    servers: list[ServerProcess] = []
-    try:
-        async with asyncio.timeout(args.timeout):
-            return await _measure(args, workdir, servers)
-    except TimeoutError:
-        raise BenchError(f"the run took longer than --timeout {args.timeout:.0f} s") from None
-    finally:
-        for server in servers:
-            await server.stop()
-        if args.keep:
-            log(f"kept {workdir}")
-        else:
-            remove_tree(workdir)
+    return await in_scratch_dir(
+        "screen_pop", args, lambda workdir, servers: _measure(args, workdir, servers)
+    )
 
 
 async def _measure(
@@ -643,14 +629,7 @@ async def _measure(
     }
 
     # Switchboard, as an operator runs it.
-    ours = ServerProcess(
-        "switchboard",
-        [sys.executable, "-m", "switchboard", "serve", "--port", "0"],
-        env=clean_env(SWITCHBOARD_DATA_DIR=str(data_dir)),
-        ready=r"switchboard listening on (http://\S+)",
-        log_path=workdir / "switchboard.log",
-        cwd=ROOT,
-    )
+    ours = switchboard_process(data_dir, workdir)
     servers.append(ours)
     url = await ours.start()
     log(f"   switchboard listening on {url} (pid {ours.pid})")
@@ -672,14 +651,7 @@ async def _measure(
         )
 
     # The bare baseline, same data, same client, same load.
-    bare = ServerProcess(
-        "baseline",
-        [sys.executable, "-m", "bench.baseline_pop", "--db", str(baseline_db), "--port", "0"],
-        env=clean_env(),
-        ready=r"baseline listening on (http://\S+)",
-        log_path=workdir / "baseline.log",
-        cwd=ROOT,
-    )
+    bare = baseline_process("baseline_pop", baseline_db, workdir)
     servers.append(bare)
     bare_url = await bare.start()
     log(f"   baseline listening on {bare_url} (pid {bare.pid})")

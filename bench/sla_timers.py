@@ -25,14 +25,13 @@ import json
 import random
 import sqlite3
 import statistics
-import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import BenchError, Check, log, machine, remove_tree, result, summarise
+from bench.common import BenchError, Check, in_scratch_dir, log, machine, result, summarise
 from bench.common import ratio as ratio_of
 
 NAME = "sla_timers"
@@ -359,18 +358,9 @@ async def _full_scan_ms(database: Any, repeats: int = 3) -> float:
 
 
 async def _run(args: argparse.Namespace) -> dict[str, Any]:
-    log(f"sla_timers on {machine()}")
-    workdir = Path(tempfile.mkdtemp(prefix="switchboard-bench-"))
-    try:
-        async with asyncio.timeout(args.timeout):
-            return await _measure(args, workdir)
-    except TimeoutError:
-        raise BenchError(f"the run took longer than --timeout {args.timeout:.0f} s") from None
-    finally:
-        if args.keep:
-            log(f"kept {workdir}")
-        else:
-            remove_tree(workdir)
+    return await in_scratch_dir(
+        "sla_timers", args, lambda workdir, _servers: _measure(args, workdir)
+    )
 
 
 async def _measure(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
