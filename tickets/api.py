@@ -3,7 +3,7 @@ parse → use case in the writer (or a read) → publish the committed messages 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -52,6 +52,15 @@ def _actor(request: web.Request) -> service.Actor:
     return service.Actor(who.agent_id or who.name, who.agent_id)
 
 
+async def _commit(
+    request: web.Request, work: Callable[[Any], tuple[Any, Sequence[Message]]], status: int = 200
+) -> web.Response:
+    """Run ``work`` in one transaction, deliver its messages after commit, answer its view."""
+    view, messages = await request.app[DATABASE].writer.run(work)
+    await _done(request, messages)
+    return json_response(view, status=status)
+
+
 async def _done(request: web.Request, messages: Sequence[Message]) -> None:
     """After commit: deliver the messages; deadlines may have moved, so wake the scheduler."""
     if messages:
@@ -86,11 +95,7 @@ async def create_ticket(request: web.Request) -> web.Response:
     data = await parse_body(request, TicketIn)
     actor = _actor(request)
     now = request.app[CLOCK].now()
-    view, messages = await request.app[DATABASE].writer.run(
-        lambda c: service.create_ticket(c, data, actor, now)
-    )
-    await _done(request, messages)
-    return json_response(view, status=201)
+    return await _commit(request, lambda c: service.create_ticket(c, data, actor, now), status=201)
 
 
 @routes.get("/api/v1/tickets")
@@ -136,9 +141,7 @@ async def bulk_reassign(request: web.Request) -> web.Response:
         )
         return out
 
-    result, messages = await request.app[DATABASE].writer.run(reassign)
-    await _done(request, messages)
-    return json_response(result)
+    return await _commit(request, reassign)
 
 
 @routes.get("/api/v1/tickets/{number}")
@@ -177,9 +180,7 @@ async def update_ticket(request: web.Request) -> web.Response:
             audit.record(c, audit.actor_of(who), "request_reassign", number, now, moved)
         return out
 
-    view, messages = await request.app[DATABASE].writer.run(update)
-    await _done(request, messages)
-    return json_response(view)
+    return await _commit(request, update)
 
 
 @routes.post("/api/v1/tickets/{number}/transitions")
@@ -195,11 +196,7 @@ async def transition(request: web.Request) -> web.Response:
     data = await parse_body(request, TransitionIn)
     actor = _actor(request)
     now = request.app[CLOCK].now()
-    view, messages = await request.app[DATABASE].writer.run(
-        lambda c: service.transition(c, number, data, actor, now)
-    )
-    await _done(request, messages)
-    return json_response(view)
+    return await _commit(request, lambda c: service.transition(c, number, data, actor, now))
 
 
 @routes.post("/api/v1/tickets/{number}/notes")
@@ -214,11 +211,9 @@ async def add_note(request: web.Request) -> web.Response:
     data = await parse_body(request, NoteIn)
     actor = _actor(request)
     now = request.app[CLOCK].now()
-    result, messages = await request.app[DATABASE].writer.run(
-        lambda c: service.add_note(c, number, data, actor, now)
+    return await _commit(
+        request, lambda c: service.add_note(c, number, data, actor, now), status=201
     )
-    await _done(request, messages)
-    return json_response(result, status=201)
 
 
 # -- categories ------------------------------------------------------------------------------
