@@ -439,6 +439,12 @@ class Database:
         ).fetchone()
         return int(frames)
 
+    async def checkpoint_settled(self) -> None:
+        """Return once the WAL checkpoint under way, if any, is over (SQLite only)."""
+        if self._checkpointing is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._checkpointing)
+
     def _checkpointed(self, done: asyncio.Future[None]) -> None:
         self._checkpointing = None
         if not done.cancelled() and done.exception() is not None:
@@ -450,9 +456,7 @@ class Database:
 
     async def close(self) -> None:
         await self.writer.close()
-        if self._checkpointing is not None:
-            with contextlib.suppress(Exception):
-                await self._checkpointing
+        await self.checkpoint_settled()
         if self._write_conn is not None:
             self._write_conn.close()
             self._write_conn = None

@@ -53,11 +53,11 @@ async def test_escalation_due_while_down_fires_once_after_restart(cli: Cli) -> N
             }
             await call(session, "PUT", f"{api}/calendars/always", admin, always)
             await call(session, "POST", f"{api}/ticket-categories", admin, {"id": "t", "name": "t"})
-            policy = {"name": "fast", "first_response": "2s", "calendar": "always"}
+            policy = {"name": "fast", "first_response": "4s", "calendar": "always"}
             await call(session, "PUT", f"{api}/sla-policies", admin, {"policies": [policy]})
             body = {"title": "断网", "category": "t", "channel": "phone", "handler": "a-1"}
             ticket = await call(session, "POST", f"{api}/tickets", admin, body)
-            # Levels: warning at 1.5 s, breach at 2 s, escalate at 3 s of a 24/7 clock.
+            # Levels: warning at 3 s, breach at 4 s, escalate at 6 s of a 24/7 clock.
             server.kill()
             killed = time.time()
     finally:

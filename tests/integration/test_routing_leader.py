@@ -39,7 +39,7 @@ def ring(n: int) -> dict[str, Any]:
     }
 
 
-async def until(check: Callable[[], bool], seconds: float = 6.0) -> None:
+async def until(check: Callable[[], bool], seconds: float = 15.0) -> None:
     """Wait for ``check`` to hold (the nodes poll each other every second)."""
     async with asyncio.timeout(seconds):
         while True:

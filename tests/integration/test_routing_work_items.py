@@ -33,7 +33,7 @@ def routing(desk: Desk) -> RoutingService:
     return desk.live.app[ROUTING]
 
 
-async def until(check: Callable[[], Awaitable[Any]], seconds: float = 3.0) -> Any:
+async def until(check: Callable[[], Awaitable[Any]], seconds: float = 10.0) -> Any:
     """The first truthy answer of ``check``, asked every 20 ms for up to ``seconds``."""
     async with asyncio.timeout(seconds):
         while True:

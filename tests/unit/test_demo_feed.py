@@ -227,7 +227,7 @@ async def test_stop_ends_it_promptly_and_closes_calls_in_flight(
     feed = asyncio.create_task(
         run_feed(server.url, TOKEN, "a-1001", picker, stop=stop, rng=random.Random(2), **slow)
     )
-    for _ in range(400):
+    for _ in range(2000):
         if any(e["type"] == "answered" for e in server.events) and len(server.ringing()) >= 3:
             break
         await asyncio.sleep(0.01)
@@ -236,8 +236,8 @@ async def test_stop_ends_it_promptly_and_closes_calls_in_flight(
     loop = asyncio.get_running_loop()
     stopped_at = loop.time()
     stop.set()
-    await asyncio.wait_for(feed, timeout=3)
-    assert loop.time() - stopped_at < 1.0
+    await asyncio.wait_for(feed, timeout=10)
+    assert loop.time() - stopped_at < 5.0  # not the minute its calls would talk for
     assert feed.result() >= 3
     for events in server.by_call().values():
         # nothing is left ringing or talking on the server
@@ -270,12 +270,12 @@ async def test_a_closing_post_that_fails_after_stop_is_tried_once_more_only(
         poster = EventPoster(session, server.url.rstrip("/") + EVENTS_PATH, stop, 4, 5.0)
         ended = build_event("c-2", CallEventType.ENDED, cause="normal", **CALL)
         task = asyncio.create_task(poster.post(ended, closing=True))
-        for _ in range(200):
+        for _ in range(2000):
             if server.requests:
                 break
             await asyncio.sleep(0.005)
         stop.set()  # during the 5 s backoff: one more try at once, then give up
-        assert await asyncio.wait_for(task, timeout=1.0) is False
+        assert await asyncio.wait_for(task, timeout=4.0) is False  # not the 5 s backoff
     assert server.requests == 2
 
 
@@ -287,7 +287,7 @@ async def test_stop_before_the_first_call(server: Recorder) -> None:
     )
     await asyncio.sleep(0.05)
     stop.set()
-    assert await asyncio.wait_for(feed, timeout=1) == 0
+    assert await asyncio.wait_for(feed, timeout=10) == 0  # not the 30 s to the first call
     assert server.requests == 0
 
 

@@ -81,6 +81,12 @@ def first_leg(name: str) -> str:
 # The client
 
 
+async def eventually(check: Callable[[], bool], within: float = 10.0) -> None:
+    async with asyncio.timeout(within):
+        while not check():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
 async def test_login_subscribe_and_events_in_order() -> None:
     steps = load_session("answered")
     server = await serve(steps)
@@ -300,10 +306,11 @@ async def test_a_wrong_password_backs_off_without_crashing() -> None:
     try:
         adapter.start()
         await asyncio.sleep(0.5)
-        assert adapter.last_error is not None
-        assert "refused the password" in adapter.last_error
+        early = server.connections
+        await eventually(lambda: adapter.last_error is not None)  # however slow the machine
+        assert "refused the password" in (adapter.last_error or "")
         assert not adapter.connected.is_set()
-        assert 1 <= server.connections <= 4  # the longest delay at once, not a tight loop
+        assert early <= 4  # the longest delay at once, not a tight loop
         assert adapter._task is not None
         assert not adapter._task.done()
     finally:
@@ -322,8 +329,7 @@ async def test_nothing_listening_is_retried() -> None:
     )
     adapter.start()
     try:
-        await asyncio.sleep(0.1)
-        assert adapter.last_error
+        await eventually(lambda: bool(adapter.last_error))
         assert not adapter.connected.is_set()
     finally:
         await adapter.stop()

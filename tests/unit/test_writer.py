@@ -104,7 +104,7 @@ async def test_the_wal_is_checkpointed_beside_the_writes(
 ) -> None:
     for i in range(CHECKPOINT_EVERY):
         await database.writer.run(insert(i), quick=True)
-    await asyncio.sleep(0.5)  # the checkpoint runs in a thread of its own
+    await database.checkpoint_settled()  # the checkpoint runs in a thread of its own
     # The database file alone (without its WAL) holds what was checkpointed into it.
     copy = tmp_path / "copy.db"
     shutil.copyfile(tmp_path / "switchboard.db", copy)
@@ -115,15 +115,18 @@ async def test_the_wal_is_checkpointed_beside_the_writes(
 
 
 async def test_a_quick_operation_waits_for_the_batch_under_way(database: Database) -> None:
+    under_way = threading.Event()
+
     def slow(conn: Connection) -> None:
         conn.execute(text("INSERT INTO t (v) VALUES (1)"))
+        under_way.set()
         time.sleep(0.2)  # in the writer thread: the loop goes on meanwhile
 
     def after(conn: Connection) -> int:
         return int(conn.execute(text("SELECT count(*) FROM t")).scalar_one())
 
     first = asyncio.ensure_future(database.writer.run(slow))
-    await asyncio.sleep(0.05)  # the slow batch is under way
+    assert await asyncio.to_thread(under_way.wait, 10.0)  # the slow batch is under way
     assert await database.writer.run(after, quick=True) == 1
     await first
 
@@ -138,7 +141,7 @@ async def test_the_wal_starts_afresh_under_a_steady_stream_of_writes(
         for i in range(CHECKPOINT_EVERY):
             await database.writer.run(insert(round_ * CHECKPOINT_EVERY + i), quick=True)
             await asyncio.sleep(0)  # the checkpoint thread runs beside the writes
-        await asyncio.sleep(0.3)
+        await database.checkpoint_settled()
         seen.append((tmp_path / "switchboard.db-wal").stat().st_size)
     # Six rounds of writes, yet the WAL file is no longer than about two rounds' worth.
     assert seen[-1] < 2.5 * seen[0], seen
