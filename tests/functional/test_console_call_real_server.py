@@ -145,6 +145,6 @@ async def test_wrap_up_makes_the_agent_available(live: LiveServer, admin: str, c
         await pilot.press("ctrl+s")
         await wait_for_text(pilot, "Notes are required")
         await pilot.press("tab", *"客户投诉", "ctrl+s")
-        await wait_until(pilot, lambda: "No call" in screen_text(app), within=5.0)
+        await wait_until(pilot, lambda: "No call" in screen_text(app))
         assert await agent_state(live, admin) == "available"
         await wait_for_text(pilot, "Available")

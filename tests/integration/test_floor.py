@@ -96,7 +96,7 @@ async def board(live: LiveServer) -> dict[str, Any]:
     token = await live.token("supervisor", "sup")
     url = live.url.replace("http://", "ws://") + "/api/v1/floor/ws"
     async with live.session.ws_connect(url, headers={"Authorization": f"Bearer {token}"}) as ws:
-        msg = await ws.receive(timeout=5)
+        msg = await ws.receive(timeout=15)
         data: dict[str, Any] = json.loads(msg.data)
     assert data["type"] == "floor_snapshot"
     return data
