@@ -48,19 +48,17 @@ async def until(check: Callable[[], bool], seconds: float = 15.0) -> None:
             await asyncio.sleep(0.05)
 
 
-async def test_sqlite_single_process_leads(live: LiveServer, admin: str, backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("the two-node case below covers PostgreSQL")
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)  # PostgreSQL: the case below
+async def test_sqlite_single_process_leads(live: LiveServer, admin: str) -> None:
     status, body = await live.call("GET", "/api/v1/routing/leader", admin)
     assert status == 200
     assert (body["leading"], body["lock"]) == (True, "single")
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)  # SQLite has one process
 async def test_the_other_node_takes_over_when_the_leaders_connection_drops(
-    settings_factory: Any, backend: str, tmp_path: Path
+    settings_factory: Any, tmp_path: Path
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("several nodes share PostgreSQL only (SQLite has one process)")
     first = settings_factory()
     second = first.model_copy(update={"data_dir": tmp_path / "var2"})
     app1, server1 = await start_server(first)
