@@ -90,8 +90,11 @@ def sl_history(
     now: datetime,
     rules: QueueMetricRules,
     minutes: int = HISTORY_MINUTES,
-) -> list[float]:
-    """The service level of each ``minutes`` interval of the day so far (0 where undefined)."""
+) -> list[float | None]:
+    """The service level of each ``minutes`` interval of the day so far.
+
+    None where it is undefined (no call offered in the interval, or only short abandons): a
+    quiet half hour is not a half hour of failure."""
     step = timedelta(minutes=minutes)
     count = int((now - start) // step) + 1
     buckets: list[list[QueueVisit]] = [[] for _ in range(count)]
@@ -99,11 +102,11 @@ def sl_history(
         n = int((visit.offered_at - start) // step)
         if 0 <= n < count:
             buckets[n].append(visit)
-    out: list[float] = []
+    out: list[float | None] = []
     for n, bucket in enumerate(buckets):
         at = start + step * n
-        figures = queue_figures(queue, bucket, at, at + step, now, rules)
-        out.append(round(figures.service_level or 0.0, 4))
+        level = queue_figures(queue, bucket, at, at + step, now, rules).service_level
+        out.append(None if level is None else round(level, 4))
     return out
 
 

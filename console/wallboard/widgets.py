@@ -82,8 +82,9 @@ class QueueTileView(Vertical, can_focus=True):
             Text(f"ASA {seconds(tile.asa_s)} AHT {seconds(tile.aht_s)}")
         )
         history = self.query_one("#history", Sparkline)
-        history.data = tile.sl_history
-        history.display = len(tile.sl_history) > 1
+        judged = [level for level in tile.sl_history if level is not None]  # intervals with calls
+        history.data = judged
+        history.display = len(judged) > 1
         self.set_class(bool(tile.waiting_now), "-waiting")
         late = (
             tile.service_level is not None

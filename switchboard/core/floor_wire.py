@@ -38,7 +38,7 @@ class QueueTile(_Wire):
     aht_s: float | None = None
     abandon_rate: float | None = None
     agents_available: int = 0
-    sl_history: list[float] = Field(default_factory=list)
+    sl_history: list[float | None] = Field(default_factory=list)  # None: no call to judge
 
 
 class AgentRow(_Wire):

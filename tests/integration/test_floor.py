@@ -118,6 +118,7 @@ async def test_board_figures_are_the_hand_computed_ones(day: LiveServer) -> None
     # 09:00-09:30: c1 and c4 in time of c1, c2 (short), c3, c4; 09:30: c6 abandoned.
     assert sales["sl_history"][18] == pytest.approx(2 / 3, abs=1e-3)
     assert sales["sl_history"][19] == 0.0
+    assert sales["sl_history"][:18] == [None] * 18  # no call before 09:00: nothing to judge
     alarms = {a["key"] for a in snap["alarms"]}
     assert "call_waiting_too_long:support" in alarms
     assert {a["agent"] for a in snap["agents"]} == {"a-1001", "a-1002"}
