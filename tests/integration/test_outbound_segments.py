@@ -6,12 +6,14 @@ test; its own once-a-second loop may tick too, which only repeats decisions alre
 
 from __future__ import annotations
 
+import argparse
 from datetime import timedelta
 from typing import Any
 
 from customers.leads.store import dnc_t
 from customers.records import set_consent, set_profile
 from routing.outbound.dialer import DIALER
+from switchboard import campaign_cli
 from switchboard.core.http import DATABASE
 from tests.integration.test_outbound_campaigns import (  # noqa: F401 (the fixture)
     START,
@@ -135,6 +137,13 @@ async def test_a_campaign_dials_the_members_of_a_saved_segment(outbound) -> None
     )
     status, again = await live.call("POST", "/api/v1/campaigns/c-seg/refresh", admin)
     assert (status, again["leads"], again["customer_segment"]["already"]) == (200, 0, 3)
+    args = argparse.Namespace(
+        server=live.url, token=admin, json=False, campaigns_command="refresh", id="c-seg"
+    )
+    printed = await campaign_cli.run(args, live.settings)  # the same from the shell
+    assert printed.splitlines()[0] == "campaign c-seg: 0 leads joined, 2 waiting for calls"
+    assert f"segment '{SEGMENT}' (#{made['id']}): 9 members" in printed
+    assert "张伟" in printed
     await live.app[DIALER].tick()
     numbers = [o["number"] for o in phone.originated]
     assert numbers.count("+8613900000610") == 1
