@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -68,23 +69,29 @@ def lead_id_for(campaign_id: str, customer_id: int) -> str:
     return f"seg-{digest}-{customer_id}"
 
 
-def take_members(
+@dataclass(frozen=True)
+class SegmentIntake:
+    """What a segment's members would bring a campaign, read before anything is written."""
+
+    segment_id: int
+    segment_name: str
+    members: int
+    plan: IntakePlan
+    attributes: dict[int, dict[str, str]]  # per customer of a new lead: for the scoring rules
+
+
+def plan_members(
     conn: Connection,
     segment: Any,
     *,
     campaign_id: str,
     require_consent: bool,
     region: str,
-    config: ScoringConfig,
-    now: datetime,
     field: str = "customer_segment",
-) -> dict[str, Any]:
-    """Make or reuse the leads of ``segment``'s members for ``campaign_id``.
-
-    Returns the report: ``members``, ``added`` (new leads), ``reused``, ``already``, the
-    ids of the leads that joined (``lead_ids``) and ``not_added`` per reason with a count and
-    a few examples.
-    """
+) -> SegmentIntake:
+    """Read the members of ``segment`` as they stand now and plan their leads for
+    ``campaign_id``. Reads only: run it on a reading connection, so a large segment keeps
+    the writer free; :func:`take_members` writes the plan."""
     try:
         rule = parse_rule(segment.rule)
     except RuleError as exc:
@@ -101,8 +108,28 @@ def take_members(
         do_not_call=leads.do_not_call_numbers(conn, numbers),
         known=_known_leads(conn, campaign_id, numbers, ids),
     )
-    joined = _carry_out(conn, plan, segment, campaign_id, config, now)
-    return _report(segment, len(ids), plan, joined)
+    attributes = _attributes(conn, [n.member.customer_id for n in plan.new])
+    return SegmentIntake(int(segment.id), str(segment.name), len(ids), plan, attributes)
+
+
+def take_members(
+    conn: Connection,
+    intake: SegmentIntake,
+    *,
+    campaign_id: str,
+    config: ScoringConfig,
+    now: datetime,
+) -> dict[str, Any]:
+    """Write the planned leads of ``intake`` for ``campaign_id``: new leads inserted, open
+    leads reused (only if still waiting for a campaign: another may have taken them since
+    the plan was read).
+
+    Returns the report: ``members``, ``added`` (new leads), ``reused``, ``already``, the
+    ids of the leads that joined (``lead_ids``) and ``not_added`` per reason with a count and
+    a few examples.
+    """
+    joined = _carry_out(conn, intake, campaign_id, config, now)
+    return _report(intake, joined)
 
 
 def _members(conn: Connection, ids: Sequence[int], region: str) -> list[Member]:
@@ -180,20 +207,16 @@ def _known_leads(
 
 
 def _carry_out(
-    conn: Connection,
-    plan: IntakePlan,
-    segment: Any,
-    campaign_id: str,
-    config: ScoringConfig,
-    now: datetime,
-) -> list[str]:
-    attributes_of = _attributes(conn, [n.member.customer_id for n in plan.new])
+    conn: Connection, intake: SegmentIntake, campaign_id: str, config: ScoringConfig, now: datetime
+) -> tuple[list[str], list[str]]:
+    """(ids of the new leads, ids of the reused leads) actually written."""
+    plan = intake.plan
     rows = []
     for new in plan.new:
         member = new.member
         attributes = {
-            "customer_segment": str(segment.name),
-            **attributes_of.get(member.customer_id, {}),
+            "customer_segment": intake.segment_name,
+            **intake.attributes.get(member.customer_id, {}),
         }
         scored = score_lead(LeadFacts(attributes, []), config, now)
         rows.append(
@@ -224,17 +247,27 @@ def _carry_out(
                 "updated_at": now,
             }
         )
+    # a refresh running at the same time may have written some already
+    known = leads.existing_ids(conn, [str(r["id"]) for r in rows])
+    rows = [r for r in rows if r["id"] not in known]
     if rows:
         conn.execute(insert(leads.leads_t), rows)
     c = leads.leads_t.c
+    reused: list[str] = []
     for start in range(0, len(plan.reuse), CHUNK):
-        chunk = plan.reuse[start : start + CHUNK]
-        conn.execute(
-            update(leads.leads_t)
-            .where(c.id.in_(chunk), c.campaign_id.is_(None), c.status.in_(sorted(REUSABLE)))
-            .values(campaign_id=campaign_id, status="outbound", last_touched_at=now, updated_at=now)
-        )
-    return [str(r["id"]) for r in rows] + list(plan.reuse)
+        waiting = c.id.in_(plan.reuse[start : start + CHUNK]) & c.campaign_id.is_(None)
+        waiting &= c.status.in_(sorted(REUSABLE))
+        chunk = list(conn.execute(select(c.id).where(waiting)).scalars())
+        if chunk:
+            conn.execute(
+                update(leads.leads_t)
+                .where(c.id.in_(chunk))
+                .values(
+                    campaign_id=campaign_id, status="outbound", last_touched_at=now, updated_at=now
+                )
+            )
+            reused += chunk
+    return [str(r["id"]) for r in rows], reused
 
 
 def _attributes(conn: Connection, customer_ids: Sequence[int]) -> dict[int, dict[str, str]]:
@@ -269,9 +302,10 @@ def _attributes(conn: Connection, customer_ids: Sequence[int]) -> dict[int, dict
     return out
 
 
-def _report(segment: Any, members: int, plan: IntakePlan, joined: list[str]) -> dict[str, Any]:
+def _report(intake: SegmentIntake, joined: tuple[list[str], list[str]]) -> dict[str, Any]:
+    added, reused = joined
     not_added: dict[str, dict[str, Any]] = {}
-    for skipped in plan.skipped:
+    for skipped in intake.plan.skipped:
         entry = not_added.setdefault(
             skipped.reason.value,
             {"count": 0, "text": REASON_TEXT[skipped.reason], "examples": []},
@@ -286,13 +320,13 @@ def _report(segment: Any, members: int, plan: IntakePlan, joined: list[str]) -> 
                 }
             )
     return {
-        "id": int(segment.id),
-        "name": segment.name,
-        "members": members,
-        "added": len(plan.new),
-        "reused": len(plan.reuse),
-        "already": len(plan.already),
-        "lead_ids": joined,
+        "id": intake.segment_id,
+        "name": intake.segment_name,
+        "members": intake.members,
+        "added": len(added),
+        "reused": len(reused),
+        "already": len(intake.plan.already) + len(intake.plan.new) - len(added),
+        "lead_ids": added + reused,
         "not_added": not_added,
     }
 

@@ -61,8 +61,17 @@ async def create_campaign(request: web.Request) -> web.Response:
     now = request.app[CLOCK].now()
     region = request.app[SETTINGS].default_region
     scoring = request.app[DIALER].scoring
-    view, leads, warnings, report = await request.app[DATABASE].writer.run(
-        lambda c: campaigns.create_campaign(c, data, now, region=region, config=scoring)
+    database = request.app[DATABASE]
+    intake = None
+    if data.customer_segment is not None:  # read the members off the writer
+        ref = data.customer_segment
+        intake = await database.read(
+            lambda c: campaigns.segment_intake(c, ref, data.id, data.compliance, region)
+        )
+    view, leads, warnings, report = await database.writer.run(
+        lambda c: campaigns.create_campaign(
+            c, data, now, region=region, config=scoring, intake=intake
+        )
     )
     await request.app[DIALER].load(data.id)
     return json_response(
@@ -102,16 +111,18 @@ async def refresh_campaign(request: web.Request) -> web.Response:
     region = request.app[SETTINGS].default_region
     dialer = request.app[DIALER]
     who = principal(request)
+    database = request.app[DATABASE]
+    intake = await database.read(lambda c: campaigns.refresh_intake(c, campaign_id, region))
 
     def refresh(c: Any) -> Any:
         joined, warnings, report = campaigns.refresh_campaign(
-            c, campaign_id, now, region=region, config=dialer.scoring
+            c, campaign_id, now, region=region, config=dialer.scoring, intake=intake
         )
         detail = {"joined": len(joined)}
         audit.record(c, audit.actor_of(who), "campaign_refresh", campaign_id, now, detail)
         return joined, warnings, report, campaigns.leads_left(c, campaign_id)
 
-    joined, warnings, report, total = await request.app[DATABASE].writer.run(refresh)
+    joined, warnings, report, total = await database.writer.run(refresh)
     await dialer.admit(campaign_id, joined)
     body = {
         "id": campaign_id,

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from customers.leads import from_segment
 from customers.leads import store as leads
+from customers.leads.from_segment import SegmentIntake
 from customers.leads.scoring import LeadEvent, LeadFacts, ScoringConfig, score_lead
 from routing.outbound import store
 from routing.outbound.compliance import CompliancePolicy, PolicyError, policy_from_mapping
@@ -101,6 +102,41 @@ def resolve_schedule(raw: dict[str, Any], now: datetime) -> tuple[dict[str, Any]
     return stored, warnings
 
 
+def segment_intake(
+    conn: Connection,
+    ref: int | str,
+    campaign_id: str,
+    compliance: dict[str, Any],
+    region: str,
+) -> SegmentIntake:
+    """The customer segment ``ref`` (name or id) read and its leads planned for the campaign,
+    on a reading connection. 400 naming ``customer_segment`` (or the compliance setting)."""
+    try:
+        policy = policy_from_mapping(compliance)
+    except PolicyError as exc:
+        raise BadRequest(str(exc), field=f"compliance.{exc.field}") from None
+    segment = from_segment.find_segment(conn, ref, "customer_segment")
+    return from_segment.plan_members(
+        conn,
+        segment,
+        campaign_id=campaign_id,
+        require_consent=policy.require_consent,
+        region=region,
+    )
+
+
+def refresh_intake(conn: Connection, campaign_id: str, region: str) -> SegmentIntake | None:
+    """The read half of a refresh: the campaign's customer segment planned again (None when
+    the campaign has none). 404 naming ``id`` for an unknown campaign."""
+    row = store.get_campaign(conn, campaign_id)
+    if row is None:
+        raise NotFound(f"no campaign {campaign_id!r}", field="id")
+    ref = (row.segment or {}).get("customer_segment")
+    if ref is None:
+        return None
+    return segment_intake(conn, int(ref["id"]), campaign_id, row.compliance or {}, region)
+
+
 def create_campaign(
     conn: Connection,
     data: CampaignIn,
@@ -108,16 +144,18 @@ def create_campaign(
     *,
     region: str = "CN",
     config: ScoringConfig | None = None,
+    intake: SegmentIntake | None = None,
 ) -> tuple[dict[str, Any], int, list[str], dict[str, Any] | None]:
     """Store the campaign and give it its leads; refused (400) when it could never dial.
 
-    Returns the campaign, how many leads it took, warnings, and the report of its customer
-    segment (None without one).
+    ``intake`` is the customer segment read beforehand (:func:`segment_intake`), so the
+    writer only writes; without it the segment is read here. Returns the campaign, how many
+    leads it took, warnings, and the report of its customer segment (None without one).
     """
     if store.get_campaign(conn, data.id) is not None:
         raise Conflict(f"campaign {data.id!r} exists", field="id")
     try:
-        policy = policy_from_mapping(data.compliance)
+        policy_from_mapping(data.compliance)
     except PolicyError as exc:
         raise BadRequest(str(exc), field=f"compliance.{exc.field}") from None
     try:
@@ -127,15 +165,12 @@ def create_campaign(
     schedule, warnings = (
         (None, []) if data.schedule is None else resolve_schedule(data.schedule, now)
     )
-    customer_segment = None
-    if data.customer_segment is not None:
-        customer_segment = from_segment.find_segment(
-            conn, data.customer_segment, "customer_segment"
-        )
+    if data.customer_segment is not None and intake is None:
+        intake = segment_intake(conn, data.customer_segment, data.id, data.compliance, region)
     agents = _campaign_agents(conn, data)
     lead_filter = data.segment.model_dump()
-    if customer_segment is not None:
-        lead_filter["customer_segment"] = {"id": customer_segment.id, "name": customer_segment.name}
+    if intake is not None:
+        lead_filter["customer_segment"] = {"id": intake.segment_id, "name": intake.segment_name}
     values = {
         "id": data.id,
         "name": data.name,
@@ -154,18 +189,12 @@ def create_campaign(
     }
     conn.execute(insert(store.campaigns_t).values(**values))
     count = 0
-    if customer_segment is None or _filters(data.segment):
+    if intake is None or _filters(data.segment):
         count = _assign_leads(conn, data.id, data.segment, now)
     report = None
-    if customer_segment is not None:
+    if intake is not None:
         report = from_segment.take_members(
-            conn,
-            customer_segment,
-            campaign_id=data.id,
-            require_consent=policy.require_consent,
-            region=region,
-            config=config or _default_scoring(),
-            now=now,
+            conn, intake, campaign_id=data.id, config=config or _default_scoring(), now=now
         )
         count += len(report["lead_ids"])
         warnings.extend(from_segment.report_warnings(report))
@@ -183,12 +212,14 @@ def refresh_campaign(
     *,
     region: str = "CN",
     config: ScoringConfig | None = None,
+    intake: SegmentIntake | None = None,
 ) -> tuple[list[str], list[str], dict[str, Any] | None]:
     """Evaluate the campaign's segments again: leads and members that match now join it.
 
     Idempotent: members already in the campaign (whatever became of their lead) are not
-    added twice. Returns the ids of the leads that joined, warnings and the customer
-    segment's report.
+    added twice. ``intake`` is the read half (:func:`refresh_intake`); without it the
+    segment is read here. Returns the ids of the leads that joined, warnings and the
+    customer segment's report.
     """
     row = store.get_campaign(conn, campaign_id)
     if row is None:
@@ -202,16 +233,11 @@ def refresh_campaign(
     warnings: list[str] = []
     report = None
     if ref is not None:
-        segment = from_segment.find_segment(conn, int(ref["id"]), "customer_segment")
-        policy, _ = policies(row)
+        if intake is None:
+            intake = refresh_intake(conn, campaign_id, region)
+        assert intake is not None
         report = from_segment.take_members(
-            conn,
-            segment,
-            campaign_id=campaign_id,
-            require_consent=policy.require_consent,
-            region=region,
-            config=config or _default_scoring(),
-            now=now,
+            conn, intake, campaign_id=campaign_id, config=config or _default_scoring(), now=now
         )
         joined += report["lead_ids"]
         warnings.extend(from_segment.report_warnings(report))

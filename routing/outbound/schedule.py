@@ -20,10 +20,9 @@ from datetime import date, datetime, timedelta
 
 from routing.outbound.compliance import CompliancePolicy, check_dial, next_calling_time
 from routing.outbound.model import DialTarget, Refusal, RefusalCode
-from tickets.model import BusinessCalendar, LocalInterval
+from tickets.model import WEEKDAY_NAMES, BusinessCalendar, LocalInterval
 from tickets.model.calendar import IntervalLike, WeekdayKey
 
-DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 KNOWN_KEYS = frozenset(
     {"timezone", "windows", "start_date", "end_date", "holidays", "holiday_dates"}
 )
@@ -208,15 +207,20 @@ def _day_indexes(field_name: str, raw: object) -> list[int]:
         where = f"{field_name}[{index}]"
         text = str(item).strip().lower()
         first, _, last = text.partition("-")
-        try:
-            lo = DAY_NAMES.index(first[:3]) if len(first) >= 3 else -1
-            hi = DAY_NAMES.index(last[:3]) if last else lo
-        except ValueError:
-            lo = hi = -1
+        lo = _weekday(first)
+        hi = _weekday(last) if last else lo
         if lo < 0 or hi < lo or not isinstance(item, str):
             raise ScheduleError(where, f"{item!r} is not a weekday or a range such as 'mon-fri'")
         days.extend(range(lo, hi + 1))
     return days
+
+
+def _weekday(text: str) -> int:
+    """0 (Monday) .. 6 from "mon" or "monday"; -1 for anything else."""
+    for index, name in enumerate(WEEKDAY_NAMES):
+        if text.strip() in (name, name[:3]):
+            return index
+    return -1
 
 
 def _date(field_name: str, raw: object) -> date | None:
@@ -277,15 +281,10 @@ def weekly_from_windows(raw: object) -> dict[WeekdayKey, list[IntervalLike]]:
             if start_b < end_a:
                 raise ScheduleError(
                     f"schedule.windows[{max(a, b)}]",
-                    f"overlaps schedule.windows[{min(a, b)}] on {DAY_NAMES[day]}",
+                    f"overlaps schedule.windows[{min(a, b)}] on {WEEKDAY_NAMES[day]}",
                 )
         out[day] = [str(LocalInterval(s, e)) for s, e, _ in spans]
     return out
-
-
-def check_schedule_shape(raw: Mapping[str, object]) -> None:
-    """Every setting of a posted schedule checked, holidays not yet resolved."""
-    schedule_from_mapping(raw, holidays=(), extra_working_days=())
 
 
 def schedule_from_mapping(
