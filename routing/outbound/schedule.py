@@ -26,7 +26,7 @@ from tickets.model.calendar import IntervalLike, WeekdayKey
 KNOWN_KEYS = frozenset(
     {"timezone", "windows", "start_date", "end_date", "holidays", "holiday_dates"}
 )
-# How far ahead next_open looks for a time both the schedule and the callee's hours allow.
+# How far ahead next_dial_time looks for a time both the schedule and the callee's hours allow.
 SEARCH_DAYS = 60
 
 
