@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
-	$(BIN)/mypy customers/model.py customers/value routing/model.py tickets/model tickets/holiday_sources.py knowledge/model.py knowledge/index knowledge/flows routing/engine routing/erlang.py routing/metrics customers/leads/scoring.py routing/outbound/model.py routing/outbound/compliance.py routing/outbound/retry.py routing/outbound/hopper.py routing/outbound/pacing.py routing/outbound/simulation.py knowledge/store.py knowledge/sync.py knowledge/service.py knowledge/flow_service.py knowledge/schemas.py knowledge/api.py switchboard/core console
+	$(BIN)/mypy customers/model.py customers/value routing/model.py tickets/model tickets/holiday_sources.py knowledge/model.py knowledge/index knowledge/flows routing/engine routing/erlang.py routing/metrics customers/leads/scoring.py routing/outbound/model.py routing/outbound/compliance.py routing/outbound/retry.py routing/outbound/hopper.py routing/outbound/pacing.py routing/outbound/simulation.py routing/outbound/schedule.py customers/leads/intake.py knowledge/store.py knowledge/sync.py knowledge/service.py knowledge/flow_service.py knowledge/schemas.py knowledge/api.py switchboard/core console
 
 bench: $(STAMP)
 	for name in screen_pop routing_decision sla_timers kb_search cti_ingest dialer ani_lookup customer_search customer_360 console_pop wallboard; do \

@@ -92,6 +92,11 @@ def where_clause(term: Term) -> ColumnElement[bool]:
     )
 
 
+def member_id_query(rule: Group) -> Any:
+    """SELECT of the ids of the customers the rule matches (order and limit are the caller's)."""
+    return _members_query(rule)
+
+
 def _members_query(rule: Group) -> Any:
     source = customers_t.outerjoin(values_t, values_t.c.customer_id == customers_t.c.id).outerjoin(
         profiles_t, profiles_t.c.customer_id == customers_t.c.id

@@ -200,6 +200,17 @@ def cmd_queues(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_campaigns(args: argparse.Namespace) -> int:
+    from switchboard.campaign_cli import run
+    from switchboard.ticket_cli import ApiError
+
+    try:
+        print(asyncio.run(run(args, _settings(args))))
+    except ApiError as exc:
+        raise CommandError(str(exc), 2 if exc.status in (0, 2) else 1) from None
+    return 0
+
+
 def cmd_agents(args: argparse.Namespace) -> int:
     from switchboard.agent_cli import run
     from switchboard.ticket_cli import ApiError
@@ -313,6 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
     from switchboard.queue_cli import add_parser as add_queues
 
     add_queues(sub, cmd_queues)
+    from switchboard.campaign_cli import add_parser as add_campaigns
+
+    add_campaigns(sub, cmd_campaigns)
     from switchboard.agent_cli import add_parser as add_agents
 
     add_agents(sub, cmd_agents)

@@ -19,6 +19,7 @@ class Lead(Base):
     __table_args__ = (
         Index("ix_leads_campaign_status", "campaign_id", "status"),
         Index("ix_leads_phone_e164", "phone_e164"),
+        Index("ix_leads_customer_id", "customer_id"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -29,6 +30,7 @@ class Lead(Base):
     number_problem: Mapped[str | None] = mapped_column(Text)
     source_channel: Mapped[str] = mapped_column(String(40))
     owner: Mapped[str | None] = mapped_column(String(64))
+    customer_id: Mapped[int | None]  # the customer a segment's lead was made for
     status: Mapped[str] = mapped_column(String(16))
     score: Mapped[float] = mapped_column(Float)
     lead_class: Mapped[str] = mapped_column(String(16))
@@ -78,6 +80,7 @@ def lead_view(row: Any) -> dict[str, Any]:
         "number_problem": row.number_problem,
         "source_channel": row.source_channel,
         "owner": row.owner,
+        "customer_id": row.customer_id,
         "status": row.status,
         "score": row.score,
         "class": row.lead_class,

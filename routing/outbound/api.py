@@ -9,7 +9,7 @@ from aiohttp import web
 
 from customers.leads import store as lead_store
 from routing.outbound import campaigns, store
-from routing.outbound.dialer import DIALER
+from routing.outbound.dialer import DIALER, schedule_state
 from routing.outbound.model import Disposition
 from routing.outbound.schemas import (
     AnsweredIn,
@@ -17,6 +17,7 @@ from routing.outbound.schemas import (
     CampaignIn,
     CampaignOut,
     CampaignStats,
+    RefreshOut,
     RescheduleIn,
 )
 from switchboard.core import audit
@@ -24,6 +25,7 @@ from switchboard.core.errors import NotFound
 from switchboard.core.http import (
     CLOCK,
     DATABASE,
+    SETTINGS,
     endpoint,
     json_response,
     parse,
@@ -42,18 +44,34 @@ WRAP_ROLES = ("admin", "supervisor")
     roles=WRAP_ROLES,
     body=CampaignIn,
     response=CampaignOut,
-    description="Takes the leads of the segment still waiting for outbound calls. Refused "
-    "(400 naming the field) without agents or skills, with an unknown agent, with "
-    "compliance settings outside the law (ring time under 15 s, abandon cap over 3%, "
-    "abandon message later than 2 s, re-dial block under 72 h). Leads that can never be "
-    "dialed (bad numbers, no consent) are named in the warnings.",
+    description="Takes the leads of the segment still waiting for outbound calls, and with "
+    "customer_segment the members of that saved customer segment (客群) as leads: one per "
+    "customer with a dialable number, open leads of the same number reused; members not "
+    "added (no number, do-not-call, consent withdrawn or missing) are counted with examples "
+    "in customer_segment.not_added and the warnings. Refused (400 naming the field) without "
+    "agents or skills, with an unknown agent or customer segment, with a schedule that does "
+    "not parse (schedule.windows[0].start ...), with compliance settings outside the law "
+    "(ring time under 15 s, abandon cap over 3%, abandon message later than 2 s, re-dial "
+    "block under 72 h). Leads that can never be dialed (bad numbers, no consent) are named "
+    "in the warnings.",
     statuses=(201, 400, 409),
 )
 async def create_campaign(request: web.Request) -> web.Response:
     data = parse(CampaignIn, await read_json(request))
     now = request.app[CLOCK].now()
-    view, leads, warnings = await request.app[DATABASE].writer.run(
-        lambda c: campaigns.create_campaign(c, data, now)
+    region = request.app[SETTINGS].default_region
+    scoring = request.app[DIALER].scoring
+    database = request.app[DATABASE]
+    intake = None
+    if data.customer_segment is not None:  # read the members off the writer
+        ref = data.customer_segment
+        intake = await database.read(
+            lambda c: campaigns.segment_intake(c, ref, data.id, data.compliance, region)
+        )
+    view, leads, warnings, report = await database.writer.run(
+        lambda c: campaigns.create_campaign(
+            c, data, now, region=region, config=scoring, intake=intake
+        )
     )
     await request.app[DIALER].load(data.id)
     return json_response(
@@ -65,9 +83,55 @@ async def create_campaign(request: web.Request) -> web.Response:
             "agents": view["agents"],
             "leads": leads,
             "warnings": warnings,
+            "customer_segment": _public(report),
         },
         status=201,
     )
+
+
+def _public(report: dict[str, Any] | None) -> dict[str, Any] | None:
+    if report is None:
+        return None
+    return {k: v for k, v in report.items() if k != "lead_ids"}
+
+
+@routes.post("/api/v1/campaigns/{id}/refresh")
+@endpoint(
+    "Evaluate the campaign's segments again: new members and matching leads join it",
+    roles=WRAP_ROLES,
+    response=RefreshOut,
+    description="Idempotent: a member already in the campaign is never added twice, "
+    "whatever became of its lead. A running campaign starts dialing the new leads at its "
+    "next tick; lines in flight are kept.",
+    statuses=(200, 400, 404),
+)
+async def refresh_campaign(request: web.Request) -> web.Response:
+    campaign_id = request.match_info["id"]
+    now = request.app[CLOCK].now()
+    region = request.app[SETTINGS].default_region
+    dialer = request.app[DIALER]
+    who = principal(request)
+    database = request.app[DATABASE]
+    intake = await database.read(lambda c: campaigns.refresh_intake(c, campaign_id, region))
+
+    def refresh(c: Any) -> Any:
+        joined, warnings, report = campaigns.refresh_campaign(
+            c, campaign_id, now, region=region, config=dialer.scoring, intake=intake
+        )
+        detail = {"joined": len(joined)}
+        audit.record(c, audit.actor_of(who), "campaign_refresh", campaign_id, now, detail)
+        return joined, warnings, report, campaigns.leads_left(c, campaign_id)
+
+    joined, warnings, report, total = await database.writer.run(refresh)
+    await dialer.admit(campaign_id, joined)
+    body = {
+        "id": campaign_id,
+        "leads": len(joined),
+        "leads_total": total,
+        "warnings": warnings,
+        "customer_segment": _public(report),
+    }
+    return json_response(body)
 
 
 @routes.get("/api/v1/campaigns/{id}")
@@ -162,6 +226,7 @@ async def campaign_stats(request: web.Request) -> web.Response:
         else 0.0,
         "leads_left": left,
         "refusals": runtime["refusals"],
+        "schedule": schedule_state(campaigns.schedule_of(row), now),
         "problems": problems,
     }
     return json_response(body)

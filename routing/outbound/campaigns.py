@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from customers.leads import from_segment
 from customers.leads import store as leads
+from customers.leads.from_segment import SegmentIntake
 from customers.leads.scoring import LeadEvent, LeadFacts, ScoringConfig, score_lead
 from routing.outbound import store
 from routing.outbound.compliance import CompliancePolicy, PolicyError, policy_from_mapping
 from routing.outbound.model import Disposition
 from routing.outbound.retry import RetryDecision, RetryPolicy, retry_policy_from_mapping
-from routing.outbound.schemas import CampaignIn
+from routing.outbound.schedule import CampaignSchedule, ScheduleError, schedule_from_mapping
+from routing.outbound.schemas import CampaignIn, Segment
 from routing.store import agents_t
 from switchboard.core.errors import BadRequest, Conflict, NotFound
+from tickets import holiday_sources
 
 FINAL_STATUSES = ("done", "do_not_call")
 
@@ -26,10 +30,128 @@ def policies(row: Any) -> tuple[CompliancePolicy, RetryPolicy]:
     return policy_from_mapping(row.compliance or {}), retry_policy_from_mapping(row.retry or {})
 
 
+def schedule_of(row: Any) -> CampaignSchedule | None:
+    """The campaign's stored schedule (holidays resolved), or None: no schedule of its own."""
+    if not row.schedule:
+        return None
+    return schedule_from_mapping(row.schedule)
+
+
+def resolve_schedule(raw: dict[str, Any], now: datetime) -> tuple[dict[str, Any], list[str]]:
+    """A posted schedule checked and its holiday tables resolved into dates, as stored.
+
+    Raises BadRequest naming the field (``schedule.windows[0].start``). The holidays are
+    those of the years from the start date (or now) to the end date (or the next year).
+    """
+    try:
+        schedule = schedule_from_mapping(raw, holidays=(), extra_working_days=())
+    except ScheduleError as exc:
+        raise BadRequest(str(exc), field=exc.field) from None
+    stored = dict(raw)
+    warnings: list[str] = []
+    source = raw.get("holidays")
+    if source is None:
+        return stored, warnings
+    if not isinstance(source, dict) or not isinstance(source.get("country"), str):
+        raise BadRequest(
+            'schedule.holidays: {"country": "CN"} (and an optional "subdivision")',
+            field="schedule.holidays",
+        )
+    for key in source:
+        if key not in ("country", "subdivision"):
+            raise BadRequest(
+                f"schedule.holidays.{key}: unknown setting", field=f"schedule.holidays.{key}"
+            )
+    country = source["country"].strip().upper()
+    subdivision = source.get("subdivision")
+    first = (schedule.start_date or now.date()).year
+    last = schedule.end_date.year if schedule.end_date else max(first, now.year) + 1
+    years = list(range(min(first, now.year), last + 1))[-10:]
+    extra: set[Any] = set()
+    try:
+        if country == "CN" and not subdivision:
+            days_off, extra = holiday_sources.china_calendar_data(years)
+            missing = holiday_sources.years_missing_make_up_days(years)
+            if missing:
+                warnings.append(
+                    "schedule: China's make-up working days are not known yet for "
+                    + ", ".join(str(y) for y in missing)
+                )
+        else:
+            days_off = holiday_sources.country_holiday_dates(
+                country, str(subdivision) if subdivision else None, years
+            )
+    except ValueError as exc:
+        field = (
+            "schedule.holidays.subdivision"
+            if "subdivision" in str(exc)
+            else "schedule.holidays.country"
+        )
+        raise BadRequest(f"{field}: {exc}", field=field) from None
+    if schedule.end_date is None:
+        warnings.append(
+            f"schedule: public holidays are known through {last}; the schedule has no end date"
+        )
+    stored["resolved_holidays"] = sorted(d.isoformat() for d in days_off)
+    stored["resolved_extra_working_days"] = sorted(d.isoformat() for d in extra)
+    stored["holidays_known_until"] = f"{last}-12-31"
+    try:
+        schedule_from_mapping(stored)
+    except ScheduleError as exc:
+        raise BadRequest(str(exc), field=exc.field) from None
+    return stored, warnings
+
+
+def segment_intake(
+    conn: Connection,
+    ref: int | str,
+    campaign_id: str,
+    compliance: dict[str, Any],
+    region: str,
+) -> SegmentIntake:
+    """The customer segment ``ref`` (name or id) read and its leads planned for the campaign,
+    on a reading connection. 400 naming ``customer_segment`` (or the compliance setting)."""
+    try:
+        policy = policy_from_mapping(compliance)
+    except PolicyError as exc:
+        raise BadRequest(str(exc), field=f"compliance.{exc.field}") from None
+    segment = from_segment.find_segment(conn, ref, "customer_segment")
+    return from_segment.plan_members(
+        conn,
+        segment,
+        campaign_id=campaign_id,
+        require_consent=policy.require_consent,
+        region=region,
+    )
+
+
+def refresh_intake(conn: Connection, campaign_id: str, region: str) -> SegmentIntake | None:
+    """The read half of a refresh: the campaign's customer segment planned again (None when
+    the campaign has none). 404 naming ``id`` for an unknown campaign."""
+    row = store.get_campaign(conn, campaign_id)
+    if row is None:
+        raise NotFound(f"no campaign {campaign_id!r}", field="id")
+    ref = (row.segment or {}).get("customer_segment")
+    if ref is None:
+        return None
+    return segment_intake(conn, int(ref["id"]), campaign_id, row.compliance or {}, region)
+
+
 def create_campaign(
-    conn: Connection, data: CampaignIn, now: datetime
-) -> tuple[dict[str, Any], int, list[str]]:
-    """Store the campaign and give it its leads; refused (400) when it could never dial."""
+    conn: Connection,
+    data: CampaignIn,
+    now: datetime,
+    *,
+    region: str = "CN",
+    config: ScoringConfig | None = None,
+    intake: SegmentIntake | None = None,
+) -> tuple[dict[str, Any], int, list[str], dict[str, Any] | None]:
+    """Store the campaign and give it its leads; refused (400) when it could never dial.
+
+    ``intake`` is the customer segment read beforehand (:func:`segment_intake`), so the
+    writer only writes; without it the segment is read here. Returns the campaign, how many
+    leads it took, warnings, and the report of its customer segment (None without one).
+    """
     if store.get_campaign(conn, data.id) is not None:
         raise Conflict(f"campaign {data.id!r} exists", field="id")
     try:
@@ -40,7 +162,15 @@ def create_campaign(
         retry_policy_from_mapping(data.retry)
     except PolicyError as exc:
         raise BadRequest(str(exc), field=exc.field) from None
+    schedule, warnings = (
+        (None, []) if data.schedule is None else resolve_schedule(data.schedule, now)
+    )
+    if data.customer_segment is not None and intake is None:
+        intake = segment_intake(conn, data.customer_segment, data.id, data.compliance, region)
     agents = _campaign_agents(conn, data)
+    lead_filter = data.segment.model_dump()
+    if intake is not None:
+        lead_filter["customer_segment"] = {"id": intake.segment_id, "name": intake.segment_name}
     values = {
         "id": data.id,
         "name": data.name,
@@ -52,17 +182,82 @@ def create_campaign(
         "caller_id": data.caller_id,
         "compliance": data.compliance,
         "retry": data.retry,
-        "segment": data.segment.model_dump(),
+        "segment": lead_filter,
+        "schedule": schedule,
         "created_at": now,
         "updated_at": now,
     }
     conn.execute(insert(store.campaigns_t).values(**values))
-    count = _assign_leads(conn, data, now)
-    warnings = _lead_warnings(conn, data.id)
+    count = 0
+    if intake is None or _filters(data.segment):
+        count = _assign_leads(conn, data.id, data.segment, now)
+    report = None
+    if intake is not None:
+        report = from_segment.take_members(
+            conn, intake, campaign_id=data.id, config=config or _default_scoring(), now=now
+        )
+        count += len(report["lead_ids"])
+        warnings.extend(from_segment.report_warnings(report))
+    warnings.extend(_lead_warnings(conn, data.id))
     if count == 0:
         warnings.append("no lead matches the segment: the campaign has nothing to dial")
     row = store.get_campaign(conn, data.id)
-    return store.campaign_view(row), count, warnings
+    return store.campaign_view(row), count, warnings, report
+
+
+def refresh_campaign(
+    conn: Connection,
+    campaign_id: str,
+    now: datetime,
+    *,
+    region: str = "CN",
+    config: ScoringConfig | None = None,
+    intake: SegmentIntake | None = None,
+) -> tuple[list[str], list[str], dict[str, Any] | None]:
+    """Evaluate the campaign's segments again: leads and members that match now join it.
+
+    Idempotent: members already in the campaign (whatever became of their lead) are not
+    added twice. ``intake`` is the read half (:func:`refresh_intake`); without it the
+    segment is read here. Returns the ids of the leads that joined, warnings and the
+    customer segment's report.
+    """
+    row = store.get_campaign(conn, campaign_id)
+    if row is None:
+        raise NotFound(f"no campaign {campaign_id!r}", field="id")
+    stored = dict(row.segment or {})
+    ref = stored.pop("customer_segment", None)
+    lead_filter = Segment.model_validate(stored)
+    joined: list[str] = []
+    if ref is None or _filters(lead_filter):
+        joined += _assign_leads(conn, campaign_id, lead_filter, now, returning=True)
+    warnings: list[str] = []
+    report = None
+    if ref is not None:
+        if intake is None:
+            intake = refresh_intake(conn, campaign_id, region)
+        assert intake is not None
+        report = from_segment.take_members(
+            conn, intake, campaign_id=campaign_id, config=config or _default_scoring(), now=now
+        )
+        joined += report["lead_ids"]
+        warnings.extend(from_segment.report_warnings(report))
+    conn.execute(
+        update(store.campaigns_t)
+        .where(store.campaigns_t.c.id == campaign_id)
+        .values(updated_at=now)
+    )
+    return joined, warnings, report
+
+
+def _filters(segment: Segment) -> bool:
+    """Whether the lead filter names anything (an empty one takes every waiting lead)."""
+    return bool(segment.lead_ids or segment.source_channel or segment.classes)
+
+
+def _default_scoring() -> ScoringConfig:
+    from customers.leads.config import load_scoring_config
+
+    return load_scoring_config()
 
 
 def _campaign_agents(conn: Connection, data: CampaignIn) -> list[str]:
@@ -84,18 +279,40 @@ def _campaign_agents(conn: Connection, data: CampaignIn) -> list[str]:
     return chosen
 
 
-def _assign_leads(conn: Connection, data: CampaignIn, now: datetime) -> int:
+@overload
+def _assign_leads(conn: Connection, campaign_id: str, segment: Segment, now: datetime) -> int: ...
+
+
+@overload
+def _assign_leads(
+    conn: Connection, campaign_id: str, segment: Segment, now: datetime, *, returning: bool
+) -> list[str]: ...
+
+
+def _assign_leads(
+    conn: Connection, campaign_id: str, segment: Segment, now: datetime, *, returning: bool = False
+) -> int | list[str]:
+    """Waiting leads matching the filter join the campaign: how many (or which, ``returning``)."""
     c = leads.leads_t.c
     where = (c.status == "outbound") & c.campaign_id.is_(None)
-    segment = data.segment
     if segment.lead_ids:
         where &= c.id.in_(segment.lead_ids)
     if segment.source_channel:
         where &= c.source_channel == segment.source_channel
     if segment.classes:
         where &= c.lead_class.in_(segment.classes)
+    if returning:
+        ids = list(conn.execute(select(c.id).where(where)).scalars())
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            conn.execute(
+                update(leads.leads_t)
+                .where(c.id.in_(chunk) & c.campaign_id.is_(None))
+                .values(campaign_id=campaign_id, updated_at=now)
+            )
+        return ids
     result = conn.execute(
-        update(leads.leads_t).where(where).values(campaign_id=data.id, updated_at=now)
+        update(leads.leads_t).where(where).values(campaign_id=campaign_id, updated_at=now)
     )
     return int(result.rowcount or 0)
 
@@ -134,6 +351,17 @@ def campaign_leads(conn: Connection, campaign_id: str) -> list[Any]:
             select(leads.leads_t).where((c.campaign_id == campaign_id) & (c.status == "outbound"))
         )
     )
+
+
+def campaign_leads_by_id(conn: Connection, campaign_id: str, lead_ids: Sequence[str]) -> list[Any]:
+    """The campaign's leads waiting for calls among ``lead_ids``."""
+    c = leads.leads_t.c
+    out: list[Any] = []
+    for start in range(0, len(lead_ids), 500):
+        chunk = list(lead_ids[start : start + 500])
+        where = (c.campaign_id == campaign_id) & (c.status == "outbound") & c.id.in_(chunk)
+        out.extend(conn.execute(select(leads.leads_t).where(where)))
+    return out
 
 
 def leads_left(conn: Connection, campaign_id: str) -> int:

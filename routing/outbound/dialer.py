@@ -36,13 +36,17 @@ from routing.outbound.compliance import (
     AbandonLedger,
     CompliancePolicy,
     abandon_command,
-    check_dial,
-    next_calling_time,
 )
 from routing.outbound.hopper import Callback, Hopper
-from routing.outbound.model import DialMode, DialTarget, Disposition, RefusalCode
+from routing.outbound.model import DialMode, DialTarget, Disposition, Refusal, RefusalCode
 from routing.outbound.pacing import MeanEstimate, PacingInput, RateEstimate, decide
 from routing.outbound.retry import RetryPolicy, next_attempt
+from routing.outbound.schedule import (
+    WAIT_FOR_HOURS,
+    CampaignSchedule,
+    check_campaign_dial,
+    wait_for_hours,
+)
 from routing.service import ROUTING, TELEPHONY
 from switchboard.core import outbox
 from switchboard.core.clock import Clock
@@ -71,6 +75,7 @@ DROP = frozenset(
         RefusalCode.DO_NOT_CALL,
         RefusalCode.NO_CONSENT,
         RefusalCode.ATTEMPTS_PER_LEAD,
+        RefusalCode.CAMPAIGN_ENDED,
     }
 )
 
@@ -93,6 +98,7 @@ class CampaignRun:
     caller_id: str | None
     policy: CompliancePolicy
     retry: RetryPolicy
+    schedule: CampaignSchedule | None = None  # the campaign's own windows, on top of the law
     hopper: Hopper = field(default_factory=Hopper)
     targets: dict[str, DialTarget] = field(default_factory=dict)
     attempts: dict[str, list[datetime]] = field(default_factory=dict)
@@ -160,13 +166,46 @@ class Dialer:
         row, lead_rows, dnc, abandoned, history = await self.database.read(read)
         policy, retry = campaigns.policies(row)
         run = CampaignRun(
-            row.id, DialMode(row.mode), list(row.agents), row.caller_id, policy, retry
+            row.id,
+            DialMode(row.mode),
+            list(row.agents),
+            row.caller_id,
+            policy,
+            retry,
+            campaigns.schedule_of(row),
         )
         run.ledger = AbandonLedger(policy.abandon_cap)
         for at, was_abandoned in history:
             run.ledger.record(at, abandoned=was_abandoned)
         run.do_not_call = dnc
         run.abandoned = abandoned
+        self._admit(run, lead_rows, now)
+        if row.status == "active":
+            self.runs[campaign_id] = run
+        else:
+            self.runs.pop(campaign_id, None)
+        return run
+
+    async def admit(self, campaign_id: str, lead_ids: Sequence[str]) -> int:
+        """Leads that joined a running campaign (a refresh of its segment) go into its
+        hopper; the lines and holds in flight are kept. Returns how many were added."""
+        run = self.runs.get(campaign_id)
+        if run is None or not lead_ids:
+            return 0
+        wanted = [lead_id for lead_id in dict.fromkeys(lead_ids) if lead_id not in run.targets]
+        fresh = await self.database.read(
+            lambda c: campaigns.campaign_leads_by_id(c, campaign_id, wanted)
+        )
+        numbers = [r.phone_e164 for r in fresh if r.phone_e164]
+        dnc, abandoned = await self.database.read(
+            lambda c: campaigns.do_not_call_and_abandoned(c, numbers)
+        )
+        run.do_not_call |= dnc
+        run.abandoned.update(abandoned)
+        self._admit(run, fresh, self.clock.now())
+        return len(fresh)
+
+    def _admit(self, run: CampaignRun, lead_rows: Sequence[Any], now: datetime) -> None:
         ready: list[tuple[str, float]] = []
         for lead in lead_rows:
             run.targets[lead.id] = DialTarget(
@@ -187,11 +226,6 @@ class Dialer:
             else:
                 ready.append((lead.id, float(lead.score)))
         run.hopper.add_many(ready)
-        if row.status == "active":
-            self.runs[campaign_id] = run
-        else:
-            self.runs.pop(campaign_id, None)
-        return run
 
     def unload(self, campaign_id: str) -> None:
         self.runs.pop(campaign_id, None)
@@ -236,6 +270,8 @@ class Dialer:
         if not run.agents:
             run.problem("no agents: nothing is dialed")
             return
+        if run.schedule is not None and run.schedule.refusal(now) is not None:
+            return  # outside the campaign's own windows: nothing is taken from the hopper
         states = await self.database.read(lambda c: campaigns.agent_states(c, run.agents))
         free = [a for a in run.agents if states.get(a) == "available" and a not in run.holds]
         busy = sum(1 for a in run.agents if states.get(a) in BUSY_STATES or a in run.holds)
@@ -276,29 +312,40 @@ class Dialer:
             agent = free.pop(0) if run.mode is DialMode.PROGRESSIVE and free else None
             await self._originate(run, commands, lead_id, agent, now)
 
-    def _allowed(self, run: CampaignRun, lead_id: str, now: datetime) -> bool:
+    def _refusal(self, run: CampaignRun, lead_id: str, now: datetime) -> Refusal | None:
+        """The law first, then the campaign's schedule: the stricter wins."""
         target = run.targets[lead_id]
-        refusal = check_dial(
+        return check_campaign_dial(
             target,
             now=now,
             policy=run.policy,
+            schedule=run.schedule,
             do_not_call=run.do_not_call,
             attempts=run.attempts.get(lead_id, ()),
             last_abandoned_at=run.abandoned.get(target.number or ""),
         )
+
+    def _allowed(self, run: CampaignRun, lead_id: str, now: datetime) -> bool:
+        return self._refused(run, lead_id, now) is None
+
+    def _refused(self, run: CampaignRun, lead_id: str, now: datetime) -> Refusal | None:
+        """None when the lead may be dialed now; else the refusal, counted, and the lead
+        put back to wait for when it may be (or dropped, when it never may)."""
+        refusal = self._refusal(run, lead_id, now)
         if refusal is None:
-            return True
+            return None
+        target = run.targets[lead_id]
         run.refusals[refusal.code.value] += 1
         if refusal.code in DROP:
-            return False
+            return refusal
         retry_at: datetime | None = now + timedelta(hours=1)
-        if refusal.code in (RefusalCode.OUTSIDE_CALLING_HOURS, RefusalCode.HOLIDAY):
-            retry_at = next_calling_time(target.zones, now, run.policy)
+        if refusal.code in WAIT_FOR_HOURS:
+            retry_at = wait_for_hours(target, now, run.policy, run.schedule)
         elif refusal.code is RefusalCode.ABANDONED_RECENTLY and target.number:
             retry_at = run.abandoned[target.number] + run.policy.abandon_redial_block
         if retry_at is not None:
             run.hopper.add(lead_id, run.scores.get(lead_id, 0.0), not_before=retry_at)
-        return False
+        return refusal
 
     def _next_lead(self, run: CampaignRun, now: datetime) -> str | None:
         while (lead_id := run.hopper.pop(now)) is not None:
@@ -395,8 +442,12 @@ class Dialer:
             raise Conflict("no phone system that takes commands", field="telephony")
         now = self.clock.now()
         del run.holds[agent]
-        if not self._allowed(run, lead_id, now):  # the law may have changed since the card
-            raise Conflict("the lead may not be dialed now", field="lead")
+        refusal = self._refused(run, lead_id, now)  # the law may have changed since the card
+        if refusal is not None:
+            raise Conflict(
+                f"the lead may not be dialed now: {refusal.text} ({refusal.code.value})",
+                field="lead",
+            )
         call_id = await self._originate(run, commands, lead_id, agent, now)
         if call_id is None:
             raise Conflict("the phone system refused the call", field="telephony")
@@ -688,10 +739,25 @@ class Dialer:
         return {
             "refusals": dict(run.refusals),
             "problems": list(run.problems),
+            "schedule": schedule_state(run.schedule, now),
             "rates": rates,
             "cap": run.policy.abandon_cap,
             "agents": len(run.agents),
         }
+
+
+def schedule_state(schedule: CampaignSchedule | None, now: datetime) -> dict[str, Any] | None:
+    """Whether the campaign's schedule lets it dial now, why not, and when it opens next."""
+    if schedule is None:
+        return None
+    refusal = schedule.refusal(now)
+    opening = schedule.next_open(now)
+    return {
+        "timezone": schedule.timezone,
+        "open": refusal is None,
+        "reason": None if refusal is None else refusal.as_json(),
+        "next_open": None if opening is None else opening.isoformat(),
+    }
 
 
 def _machine(event: CallEvent) -> bool:

@@ -30,6 +30,8 @@ class RefusalCode(StrEnum):
     DO_NOT_CALL = "do_not_call"
     NO_CONSENT = "no_consent"
     OUTSIDE_CALLING_HOURS = "outside_calling_hours"
+    OUTSIDE_CAMPAIGN_SCHEDULE = "outside_campaign_schedule"  # the campaign's own windows
+    CAMPAIGN_ENDED = "campaign_ended"  # past the schedule's end date
     HOLIDAY = "holiday"
     ATTEMPTS_PER_LEAD = "attempts_per_lead"
     ATTEMPTS_PER_DAY = "attempts_per_day"

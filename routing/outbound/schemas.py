@@ -31,6 +31,17 @@ class CampaignIn(BaseModel):
     script: str | None = Field(default=None, max_length=200)
     caller_id: str | None = Field(default=None, max_length=40)
     segment: Segment = Field(default_factory=Segment)
+    customer_segment: int | str | None = Field(
+        default=None,
+        description="a saved customer segment (客群), by name or id: its members become the "
+        "campaign's leads",
+    )
+    schedule: dict[str, Any] | None = Field(
+        default=None,
+        description='when the campaign dials: {"timezone", "windows": [{"days", "start", '
+        '"end"}], "start_date", "end_date", "holidays": {"country", "subdivision"}, '
+        '"holiday_dates"}',
+    )
     compliance: dict[str, Any] = Field(default_factory=dict)
     retry: dict[str, str] = Field(default_factory=dict)
 
@@ -43,6 +54,17 @@ class CampaignOut(BaseModel):
     agents: list[str]
     leads: int
     warnings: list[str] = Field(default_factory=list)
+    customer_segment: dict[str, Any] | None = None
+
+
+class RefreshOut(BaseModel):
+    """What re-evaluating the campaign's segments brought in."""
+
+    id: str
+    leads: int = Field(description="leads that joined the campaign now")
+    leads_total: int
+    warnings: list[str] = Field(default_factory=list)
+    customer_segment: dict[str, Any] | None = None
 
 
 class AnsweredIn(BaseModel):
@@ -91,4 +113,5 @@ class CampaignStats(BaseModel):
     talk_time_per_agent_hour_s: float
     leads_left: int
     refusals: dict[str, int]
+    schedule: dict[str, Any] | None = None
     problems: list[str]

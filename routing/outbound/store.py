@@ -25,6 +25,8 @@ class Campaign(Base):
     compliance: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     retry: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     segment: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # when the campaign may dial (routing.outbound.schedule), holidays resolved; None: always
+    schedule: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -69,6 +71,7 @@ def campaign_view(row: Any) -> dict[str, Any]:
         "compliance": dict(row.compliance or {}),
         "retry": dict(row.retry or {}),
         "segment": dict(row.segment or {}),
+        "schedule": row.schedule,
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
     }
