@@ -7,7 +7,7 @@ it changed are redrawn. Time in state ticks locally once a second.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -20,7 +20,8 @@ from textual.widgets import Footer, Label
 from console.feed import FeedProblem, FeedSource, LinkPhase, LinkStatus
 from console.wallboard.client import ServerError, SupervisorApi
 from console.wallboard.floor import Changes, Floor
-from console.wallboard.screens import QueueScreen, StateChooser
+from console.wallboard.moves import Move
+from console.wallboard.screens import Chooser, QueueMover, QueueScreen, StateChooser
 from console.wallboard.widgets import AgentGrid, AlarmList, QueueTileView, percent
 from console.widgets._text import humanize
 from switchboard.core.floor_wire import FloorSnapshot, FloorUpdate
@@ -35,9 +36,12 @@ class WallboardApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", id="wallboard.quit", priority=True),
-        Binding("s", "set_state", "Agent state", id="wallboard.set_state"),
-        Binding("l", "log_out", "Log out agent", id="wallboard.log_out"),
-        Binding("d", "drill_down", "Queue detail", id="wallboard.drill_down"),
+        Binding("s", "set_state", "State", id="wallboard.set_state"),
+        Binding("l", "log_out", "Log out", id="wallboard.log_out"),
+        Binding("m", "move_agent", "Queues", id="wallboard.move_agent"),
+        Binding("r", "reassign", "Reassign", id="wallboard.reassign"),
+        Binding("p", "campaign", "Campaign", id="wallboard.campaign"),
+        Binding("d", "drill_down", "Detail", id="wallboard.drill_down"),
         Binding("g", "focus_agents", "Agents", id="wallboard.focus_agents"),
         Binding("a", "focus_alarms", "Alarms", id="wallboard.focus_alarms"),
         Binding("t", "toggle_theme", "Theme", id="wallboard.toggle_theme"),
@@ -174,22 +178,85 @@ class WallboardApp(App[None]):
 
         def chosen(choice: tuple[str, str | None] | None) -> None:
             if choice is not None:
-                self.run_worker(self._set_state(agent, *choice), group="actions")
+                self._set_state(agent, *choice)
 
         self.push_screen(StateChooser(agent), chosen)
 
     def action_log_out(self) -> None:
         agent = self._selected_agent()
         if agent is not None:
-            self.run_worker(self._set_state(agent, "offline", None), group="actions")
+            self._set_state(agent, "offline", None)
 
-    async def _set_state(self, agent: str, state: str, reason: str | None) -> None:
-        try:
-            await self.api.set_agent_state(agent, state, reason)
-        except ServerError as exc:
-            self.notice(f"{agent}: {exc}")
+    def _set_state(self, agent: str, state: str, reason: str | None) -> None:
+        done = f"{agent} → {humanize(state)}" + (f" ({reason})" if reason else "")
+        self._act(agent, self.api.set_agent_state(agent, state, reason), done)
+
+    def action_move_agent(self) -> None:
+        agent = self._selected_agent()
+        if agent is None:
             return
-        self.notice(f"{agent} → {humanize(state)}" + (f" ({reason})" if reason else ""))
+        mover = QueueMover(agent, self.api)
+
+        def chosen(move: Move | None) -> None:
+            if move is not None:
+                done = f"{agent} {mover.chosen}"
+                self._act(agent, self.api.set_agent_skills(agent, move.skills), done)
+
+        self.push_screen(mover, chosen)
+
+    def action_reassign(self) -> None:
+        alarms = self.query_one("#alarms", AlarmList)
+        alarm = self.floor.alarms.get(alarms.selected_key() or "")
+        if alarm is None or not alarm.kind.startswith("sla_"):
+            self.notice("Select a request's SLA alarm first (a)")
+            return
+        number = alarm.subject
+        order = {"available": 0, "wrap_up": 1, "on_call": 2}
+        agents = sorted(
+            (a for a in self.floor.agents.values() if a.state != "offline"),
+            key=lambda a: (order.get(a.state, 3), a.agent),
+        )
+        options = [(a.agent, f"{a.agent}  {a.name}  ({humanize(a.state)})") for a in agents]
+
+        def chosen(handler: str | None) -> None:
+            if handler:
+                call = self.api.reassign_request(number, handler)
+                self._act(number, call, f"{number} → {handler}")
+
+        self.push_screen(Chooser(f"Reassign request {number} to", options), chosen)
+
+    def action_campaign(self) -> None:
+        campaigns = sorted(self.floor.campaigns.values(), key=lambda c: c.campaign)
+        if not campaigns:
+            self.notice("No campaign on the board")
+            return
+        options = [
+            (c.campaign, f"{'resume' if c.status == 'paused' else 'pause'} {c.campaign}")
+            for c in campaigns
+        ]
+
+        def chosen(campaign: str | None) -> None:
+            tile = self.floor.campaigns.get(campaign or "")
+            if tile is not None:
+                running = tile.status == "paused"
+                done = f"{tile.campaign} {'resumed' if running else 'paused'}"
+                name = tile.campaign
+                self._act(name, self.api.set_campaign_running(name, running), done)
+
+        self.push_screen(Chooser("Pause or resume a campaign", options), chosen)
+
+    def _act(self, subject: str, call: Awaitable[Any], done: str) -> None:
+        """Send one supervisor action; its outcome is one line on the notice bar."""
+
+        async def work() -> None:
+            try:
+                await call
+            except ServerError as exc:
+                self.notice(f"{subject}: {exc}")
+                return
+            self.notice(done)
+
+        self.run_worker(work(), group="actions")
 
     def action_drill_down(self) -> None:
         focused = self.focused

@@ -20,6 +20,16 @@ class SupervisorApi(Protocol):
 
     async def decisions(self, item: str) -> dict[str, Any]: ...
 
+    async def queues(self) -> dict[str, Any]: ...
+
+    async def agent(self, agent: str) -> dict[str, Any]: ...
+
+    async def set_agent_skills(self, agent: str, skills: dict[str, int]) -> dict[str, Any]: ...
+
+    async def reassign_request(self, number: str, handler: str) -> dict[str, Any]: ...
+
+    async def set_campaign_running(self, campaign: str, running: bool) -> dict[str, Any]: ...
+
 
 class SupervisorClient:
     """Calls the server with the supervisor's token; one session for the board's life."""
@@ -63,6 +73,23 @@ class SupervisorClient:
 
     async def decisions(self, item: str) -> dict[str, Any]:
         return await self._call("GET", "/api/v1/routing/decisions", params={"item": item})
+
+    async def queues(self) -> dict[str, Any]:
+        return await self._call("GET", "/api/v1/queues")
+
+    async def agent(self, agent: str) -> dict[str, Any]:
+        return await self._call("GET", f"/api/v1/agents/{agent}")
+
+    async def set_agent_skills(self, agent: str, skills: dict[str, int]) -> dict[str, Any]:
+        return await self._call("PUT", f"/api/v1/agents/{agent}/skills", json={"skills": skills})
+
+    async def reassign_request(self, number: str, handler: str) -> dict[str, Any]:
+        body = {"numbers": [number], "handler": handler}
+        return await self._call("POST", "/api/v1/tickets/bulk-reassign", json=body)
+
+    async def set_campaign_running(self, campaign: str, running: bool) -> dict[str, Any]:
+        verb = "resume" if running else "pause"
+        return await self._call("POST", f"/api/v1/campaigns/{campaign}/{verb}")
 
 
 def _problem(status: int, body: Any) -> str:

@@ -1,4 +1,4 @@
-"""Wallboard pop-ups: choosing an agent's state, and a queue's drill-down."""
+"""Wallboard pop-ups: an agent's state and queues, a queue's drill-down, simple choices."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.wallboard.client import ServerError, SupervisorApi
+from console.wallboard.moves import Move, join, leave, serves
 
 # (state, reason) choices a supervisor may set; "offline" logs the agent out.
 STATE_CHOICES: tuple[tuple[str, str | None, str], ...] = (
@@ -116,4 +117,96 @@ class QueueScreen(ModalScreen[None]):
         trace.update(Text(json.dumps(data, ensure_ascii=False, indent=1)[:4000]))
 
     def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class Chooser(ModalScreen[str | None]):
+    """A titled list to pick one entry from; enter picks, escape cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="wallboard.choose.cancel"),
+    ]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], note: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.options = options
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="chooser"):
+            yield Label(Text(self.title_text), classes="dialog-title")
+            yield OptionList(*(Option(Text(label), id=key) for key, label in self.options))
+            yield Label(Text(self.note), id="chooser-note")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class QueueMover(ModalScreen[Move | None]):
+    """The queues an agent serves (✓) and the others; enter joins or leaves the one chosen."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="wallboard.move.cancel"),
+    ]
+
+    def __init__(self, agent: str, api: SupervisorApi) -> None:
+        super().__init__()
+        self.agent = agent
+        self.api = api
+        self.skills: dict[str, int] = {}
+        self.needs: dict[str, dict[str, int]] = {}
+        self.chosen: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="chooser"):
+            yield Label(Text(f"Queues of {self.agent}"), classes="dialog-title")
+            yield OptionList(id="queue-options")
+            yield Label("loading…", id="chooser-note")
+
+    def on_mount(self) -> None:
+        self.run_worker(self._load(), exclusive=True, group="mover")
+
+    async def _load(self) -> None:
+        note = self.query_one("#chooser-note", Label)
+        try:
+            agent = await self.api.agent(self.agent)
+            listed = await self.api.queues()
+        except ServerError as exc:
+            note.update(Text(str(exc)))
+            return
+        self.skills = {str(k): int(v) for k, v in (agent.get("skills") or {}).items()}
+        self.needs = {
+            str(q["id"]): {str(k): int(v) for k, v in (q.get("skills") or {}).items()}
+            for q in listed.get("queues") or []
+            if isinstance(q, dict) and "id" in q
+        }
+        options = self.query_one("#queue-options", OptionList)
+        for queue, needs in sorted(self.needs.items()):
+            mark = "✓" if serves(self.skills, needs) else " "
+            wants = ", ".join(f"{k}≥{v}" for k, v in needs.items()) or "no skill"
+            options.add_option(Option(Text(f"{mark} {queue}  ({wants})"), id=queue))
+        note.update(Text("enter: join (✓: leave) · escape: cancel"))
+        options.focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        queue = event.option.id or ""
+        needs = self.needs.get(queue, {})
+        if serves(self.skills, needs):
+            move = leave(self.skills, queue, self.needs)
+            if move.problem:
+                self.query_one("#chooser-note", Label).update(
+                    Text(f"{self.agent} cannot leave {queue}: {move.problem}")
+                )
+                return
+            self.chosen = f"leaves {queue}"
+        else:
+            move = join(self.skills, needs)
+            self.chosen = f"joins {queue}"
+        self.dismiss(move)
+
+    def action_cancel(self) -> None:
         self.dismiss(None)

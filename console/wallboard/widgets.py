@@ -173,3 +173,10 @@ class AlarmList(DataTable[str | Text]):
             mark = Text("●", style="bold red" if alarm.severity == "critical" else "yellow")
             self.add_row(mark, Text(alarm.text), key=alarm.key)
         self.border_title = f"Alarms ({len(alarms)})"
+
+    def selected_key(self) -> str | None:
+        """The key of the alarm under the cursor (``kind:subject``), if any."""
+        if not self.row_count:
+            return None
+        key, _ = self.coordinate_to_cell_key(self.cursor_coordinate)
+        return key.value

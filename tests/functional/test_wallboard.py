@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Label, OptionList
 from console.feed import FeedProblem, LinkPhase, LinkStatus
 from console.wallboard.app import WallboardApp
 from console.wallboard.client import ServerError
-from console.wallboard.screens import QueueScreen, StateChooser
+from console.wallboard.screens import Chooser, QueueMover, QueueScreen, StateChooser
 from console.wallboard.widgets import AgentGrid, AlarmList, QueueTileView
 from switchboard.core.floor_wire import (
     AgentRow,
@@ -22,6 +22,7 @@ from switchboard.core.floor_wire import (
     FloorUpdate,
     QueueTile,
 )
+from tests.functional.conftest import wait_until
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -134,6 +135,31 @@ class RecordingApi:
         self.calls.append(("decisions", item))
         return {"decisions": [{"item": item, "winner": "a2", "rule": "longest_idle"}]}
 
+    async def queues(self) -> dict[str, Any]:
+        return {
+            "queues": [
+                {"id": "billing", "skills": {"billing": 2}},
+                {"id": "tech", "skills": {"tech": 3}},
+            ]
+        }
+
+    async def agent(self, agent: str) -> dict[str, Any]:
+        return {"id": agent, "skills": {"billing": 4, "english": 2}}
+
+    async def set_agent_skills(self, agent: str, skills: dict[str, int]) -> dict[str, Any]:
+        self.calls.append(("skills", agent, skills))
+        return {"id": agent, "skills": skills}
+
+    async def reassign_request(self, number: str, handler: str) -> dict[str, Any]:
+        self.calls.append(("reassign", number, handler))
+        return {"numbers": [number]}
+
+    async def set_campaign_running(self, campaign: str, running: bool) -> dict[str, Any]:
+        self.calls.append(("campaign", campaign, running))
+        if self.fail:
+            raise ServerError(self.fail)
+        return {"id": campaign}
+
 
 async def settle(pilot: Any, feed: ScriptedFeed, *events: Any) -> None:
     for event in events:
@@ -237,6 +263,83 @@ async def test_a_supervisor_puts_an_agent_on_break_and_logs_one_out() -> None:
         await settle(pilot, feed)
         assert api.calls[-1] == ("state", "a2", "offline", None)
         assert "a2 → Offline" in str(app.query_one("#board-notice", Label).render())
+
+
+async def choose(pilot: Any, app: WallboardApp, label: str) -> None:
+    """Highlight the option whose text starts with ``label`` in the open pop-up; press enter."""
+    await wait_until(pilot, lambda: isinstance(app.screen, Chooser | QueueMover))
+    options = app.screen.query_one(OptionList)
+    await wait_until(pilot, lambda: options.option_count > 0)  # the mover asks the server
+    labels = [str(options.get_option_at_index(n).prompt) for n in range(options.option_count)]
+    options.highlighted = next(n for n, text in enumerate(labels) if text.startswith(label))
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_a_supervisor_moves_an_agent_into_a_queue_and_out_of_another() -> None:
+    app, feed, api = board()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        await pilot.press("g", "down", "m")  # a2's queues
+        await pilot.pause()
+        await choose(pilot, app, "  tech")  # not served yet: join
+        await settle(pilot, feed)
+        assert api.calls[-1] == ("skills", "a2", {"billing": 4, "english": 2, "tech": 3})
+        assert "a2 joins tech" in str(app.query_one("#board-notice", Label).render())
+        await pilot.press("m")
+        await pilot.pause()
+        await choose(pilot, app, "✓ billing")  # served: leave
+        await settle(pilot, feed)
+        assert api.calls[-1] == ("skills", "a2", {"english": 2})
+        assert "a2 leaves billing" in str(app.query_one("#board-notice", Label).render())
+
+
+async def test_a_request_about_to_breach_is_reassigned_from_its_alarm() -> None:
+    app, feed, api = board()
+    breach = AlarmWire(
+        key="sla_about_to_breach:SR-20261123-0007",
+        kind="sla_about_to_breach",
+        subject="SR-20261123-0007",
+        severity="warning",
+        text="request SR-20261123-0007 breaches its SLA in 12 min",
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        await pilot.press("a", "r")  # the first alarm is an agent's: not a request
+        await settle(pilot, feed)
+        assert "Select a request's SLA alarm first" in str(
+            app.query_one("#board-notice", Label).render()
+        )
+        await settle(pilot, feed, FloorUpdate(at=NOW, alarms_raised=[breach]))
+        app.query_one(AlarmList).move_cursor(row=1)
+        await pilot.press("r")
+        await pilot.pause()
+        await choose(pilot, app, "a2")  # the available agent is offered first
+        await settle(pilot, feed)
+        assert api.calls[-1] == ("reassign", "SR-20261123-0007", "a2")
+
+
+async def test_a_campaign_is_paused_and_a_refusal_is_one_line() -> None:
+    app, feed, api = board()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        await pilot.press("p")
+        await pilot.pause()
+        await choose(pilot, app, "pause renewals")
+        await settle(pilot, feed)
+        assert api.calls[-1] == ("campaign", "renewals", False)
+        assert str(app.query_one("#board-notice", Label).render()) == "renewals paused"
+        paused = CampaignTile(campaign="renewals", status="paused")
+        await settle(pilot, feed, FloorUpdate(at=NOW, campaigns=[paused]))
+        api.fail = "HTTP 403: supervisors only"
+        await pilot.press("p")
+        await pilot.pause()
+        await choose(pilot, app, "resume renewals")
+        await settle(pilot, feed)
+        assert api.calls[-1] == ("campaign", "renewals", True)
+        assert str(app.query_one("#board-notice", Label).render()) == (
+            "renewals: HTTP 403: supervisors only"
+        )
 
 
 async def test_a_refused_action_is_one_line_not_a_traceback() -> None:
