@@ -31,6 +31,7 @@ from routing.metrics.agent import AgentFigures, agent_figures
 from routing.metrics.alarms import (
     AdapterHealth,
     Alarm,
+    AlarmRules,
     SlaDeadline,
     diff_alarms,
     evaluate_alarms,
@@ -90,21 +91,38 @@ def sl_history(
     now: datetime,
     rules: QueueMetricRules,
     minutes: int = HISTORY_MINUTES,
+    known: dict[int, float] | None = None,
 ) -> list[float]:
-    """The service level of each ``minutes`` interval of the day so far (0 where undefined)."""
+    """The service level of each ``minutes`` interval of the day so far (0 where undefined).
+
+    ``known`` holds the figures of past intervals already computed: they are reused and the
+    new ones are added (the caller drops an interval when one of its visits changes; a past
+    interval's service level depends on its visits alone). The current interval is always
+    computed afresh."""
     step = timedelta(minutes=minutes)
     count = int((now - start) // step) + 1
-    buckets: list[list[QueueVisit]] = [[] for _ in range(count)]
+    known = {} if known is None else known
+    buckets: dict[int, list[QueueVisit]] = {
+        n: [] for n in range(count) if n == count - 1 or n not in known
+    }
     for visit in visits:
-        n = int((visit.offered_at - start) // step)
-        if 0 <= n < count:
-            buckets[n].append(visit)
-    out: list[float] = []
-    for n, bucket in enumerate(buckets):
+        bucket = buckets.get(int((visit.offered_at - start) // step))
+        if bucket is not None:
+            bucket.append(visit)
+    for n, bucket in buckets.items():
         at = start + step * n
         figures = queue_figures(queue, bucket, at, at + step, now, rules)
-        out.append(round(figures.service_level or 0.0, 4))
-    return out
+        value = round(figures.service_level or 0.0, 4)
+        if n < count - 1:
+            known[n] = value
+        else:
+            known.pop(n, None)
+            current = value
+    return [known[n] for n in range(count - 1)] + [current]
+
+
+def history_bucket(start: datetime, at: datetime, minutes: int = HISTORY_MINUTES) -> int:
+    return int((at - start) // timedelta(minutes=minutes))
 
 
 @dataclass
@@ -153,6 +171,7 @@ class FloorService:
         self.agent_figs: dict[str, AgentFigures] = {}
         self.campaign_tiles: dict[str, CampaignTile] = {}
         self.alarms: dict[str, Alarm] = {}
+        self.alarm_rules = AlarmRules()
         self.by_queue: dict[str, dict[int, list[QueueVisit]]] = {}
         self.by_agent: dict[str, dict[int, list[QueueVisit]]] = {}
         self.boards: set[web.WebSocketResponse] = set()
@@ -164,6 +183,11 @@ class FloorService:
         self._all_agents_dirty = False
         self._wrapped: dict[int, list[QueueVisit]] = {}  # call row id -> visits with wrap-up
         self.refresh_seconds: list[float] = []  # the last refreshes' durations, for /metrics
+        # Past intervals' service level per queue (sl_history), dropped when a visit changes.
+        self._sl_known: dict[str, dict[int, float]] = {}
+        # Queues each agent serves, by the skills they need (until agents or queues change).
+        self._serves: dict[str, list[str]] = {}
+        self.available: dict[str, int] = {}  # queue -> agents available for it now
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -204,6 +228,7 @@ class FloorService:
                 self.by_agent.clear()
                 self.queue_tiles.clear()
                 self._wrapped.clear()
+                self._sl_known.clear()
                 self._all_agents_dirty = True
             mono = asyncio.get_running_loop().time()
             with_config = mono >= self._config_due or not self.agents
@@ -221,9 +246,10 @@ class FloorService:
             fresh = {row.id: row for row in read.agents}
             for agent_id, row in fresh.items():
                 old = self.agents.get(agent_id)
-                if old is None or (old.name, old.team, old.skills) != (
+                if old is None or (old.name, old.team, old.region, old.skills) != (
                     row.name,
                     row.team,
+                    row.region,
                     row.skills,
                 ):
                     dirty_agents.add(agent_id)
@@ -238,7 +264,11 @@ class FloorService:
             if fresh_q != self.queue_configs:
                 config_changed = True
                 dirty_queues |= set(fresh_q) | set(self.queue_configs)
+                dirty_agents |= set(self.agents)  # the queues they serve may change
+                self._sl_known.clear()
             self.queue_configs = fresh_q
+        if config_changed:
+            self._serves.clear()
         self._span_cache.clear()
         if self._all_agents_dirty:
             dirty_agents |= set(self.agents) | set(self.agent_rows)
@@ -258,6 +288,10 @@ class FloorService:
             visits = floor_facts.visits_of(row)
             if visits == old:
                 continue
+            for visit in (*old, *visits):
+                known = self._sl_known.get(visit.queue)
+                if known:
+                    known.pop(history_bucket(day.start, visit.offered_at), None)
             for visit in old:
                 self.by_queue.get(visit.queue, {}).pop(row.id, None)
                 if visit.agent:
@@ -291,19 +325,23 @@ class FloorService:
         update = FloorUpdate(at=now)
         for agent in sorted(dirty_agents):
             row = self._agent_row(agent, now, spans_by_agent[agent])
+            before = self.agent_rows.get(agent)
             if row is None:
                 if self.agent_rows.pop(agent, None) is not None:
                     self.agent_figs.pop(agent, None)
                     update.agents_gone.append(agent)
+                    self._count_available(before, -1)
                 continue
-            if self.agent_rows.get(agent) != row:
+            if before != row:
                 self.agent_rows[agent] = row
                 update.agents.append(row)
-        available: dict[str, int] = dict.fromkeys(self.queue_configs, 0)
-        for agent_row in self.agent_rows.values():
-            if agent_row.state == "available":
-                for queue in agent_row.queues:
-                    available[queue] = available.get(queue, 0) + 1
+                self._count_available(before, -1)
+                self._count_available(row, 1)
+        if config_changed:
+            self.available = {}
+            for agent_row in self.agent_rows.values():
+                self._count_available(agent_row, 1)
+        available = self.available
         for queue in sorted(set(self.queue_tiles) | dirty_queues):
             old = self.queue_tiles.get(queue)
             if queue in dirty_queues or old is None:
@@ -333,6 +371,13 @@ class FloorService:
             or update.alarms_cleared
         )
         return None if empty else update
+
+    def _count_available(self, row: AgentRow | None, sign: int) -> None:
+        """Keep ``available`` (agents available per queue) as rows change, not by a count of
+        every agent each tick."""
+        if row is not None and row.state == "available":
+            for queue in row.queues:
+                self.available[queue] = self.available.get(queue, 0) + sign
 
     # --- figures -----------------------------------------------------------------------------
 
@@ -373,7 +418,8 @@ class FloorService:
         end = self.day.start + timedelta(days=1)
         figures = queue_figures(queue, visits, self.day.start, end, now, rules)
         self.queue_figs[queue] = figures
-        history = sl_history(queue, visits, self.day.start, now, rules)
+        known = self._sl_known.setdefault(queue, {})
+        history = sl_history(queue, visits, self.day.start, now, rules, known=known)
         return QueueTile(
             queue=queue,
             name=str(config.get("name") or queue),
@@ -410,7 +456,15 @@ class FloorService:
         figures = self.agent_figures(agent, now, spans)
         self.agent_figs[agent] = figures
         current = spans[-1] if spans else None
-        skills = dict(row.skills or {})
+        queues = self._serves.get(agent)
+        if queues is None:
+            skills = dict(row.skills or {})
+            queues = sorted(
+                q
+                for q, c in self.queue_configs.items()
+                if serves(skills, dict(c.get("skills") or {}))
+            )
+            self._serves[agent] = queues
         return AgentRow(
             agent=agent,
             name=row.name,
@@ -418,11 +472,7 @@ class FloorService:
             state=current.state if current else row.state,
             since=current.start if current else row.state_since,
             reason=current.reason if current else row.state_reason,
-            queues=sorted(
-                q
-                for q, c in self.queue_configs.items()
-                if serves(skills, dict(c.get("skills") or {}))
-            ),
+            queues=list(queues),
             calls=figures.calls,
             aht_s=_round(figures.aht_s, 1),
             occupancy=_round(figures.occupancy),
@@ -468,11 +518,18 @@ class FloorService:
         return changed
 
     def _evaluate(self, now: datetime) -> list[Alarm]:
-        agents = [
-            replace(f, state=row.state, in_state_s=max(0.0, (now - row.since).total_seconds()))
-            for agent, f in self.agent_figs.items()
-            if (row := self.agent_rows.get(agent)) is not None and row.since is not None
-        ]
+        # Only agents past their state's limit can raise an alarm: figures for those alone,
+        # not a copy of every agent's figures each tick.
+        limits = self.alarm_rules.state_limits_s
+        agents = []
+        for agent, row in self.agent_rows.items():
+            limit = limits.get(row.state)
+            if limit is None or row.since is None:
+                continue
+            in_state = max(0.0, (now - row.since).total_seconds())
+            figures = self.agent_figs.get(agent)
+            if in_state > limit and figures is not None:
+                agents.append(replace(figures, state=row.state, in_state_s=in_state))
         campaigns: list[CampaignFigures] = list(self.campaign_rows.values())
         return evaluate_alarms(
             now,
@@ -481,6 +538,7 @@ class FloorService:
             deadlines=self.deadlines,
             campaigns=campaigns,
             adapters=self.adapters(),
+            rules=self.alarm_rules,
         )
 
     # --- boards ------------------------------------------------------------------------------

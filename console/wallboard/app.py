@@ -58,6 +58,7 @@ class WallboardApp(App[None]):
         self.link: LinkStatus | None = None
         self._clock = clock or (lambda: datetime.now(UTC))
         self._tick = tick
+        self._tiles: dict[str, QueueTileView] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="board-status"):
@@ -107,28 +108,32 @@ class WallboardApp(App[None]):
             if alarm.severity == "critical" and not changes.reset:
                 self.bell()
         self._show_counts()
-        self._show_campaigns()
+        if changes.reset or changes.campaigns:
+            self._show_campaigns()
 
     def _show_queues(self, changes: Changes) -> None:
         box = self.query_one("#queues", HorizontalScroll)
         if changes.reset:
             box.remove_children()
-            box.mount_all(QueueTileView(t) for t in self.floor.queues.values())
+            self._tiles = {t.queue: QueueTileView(t) for t in self.floor.queues.values()}
+            box.mount_all(self._tiles.values())
             return
         for queue in sorted(changes.queues):
             tile = self.floor.queues[queue]
-            found = box.query(f"#queue-{queue}")
-            if found:
-                found.first(QueueTileView).show(tile)
+            view = self._tiles.get(queue)  # by key: a DOM query per tile was the board's cost
+            if view is not None:
+                view.show(tile)
             else:
-                box.mount(QueueTileView(tile))
+                self._tiles[queue] = view = QueueTileView(tile)
+                box.mount(view)
 
     def _show_counts(self) -> None:
         counts = self.floor.agents_by_state()
         order = ("available", "on_call", "wrap_up", "reserved", "break", "not_ready", "offline")
         text = "  ".join(f"{humanize(s)} {counts[s]}" for s in order if counts.get(s))
         waiting = sum(t.waiting_now for t in self.floor.queues.values())
-        self.query_one("#board-counts", Label).update(Text(f"{text}   waiting {waiting}"))
+        counts_label = self.query_one("#board-counts", Label)
+        counts_label.update(Text(f"{text}   waiting {waiting}"), layout=False)
 
     def _show_campaigns(self) -> None:
         parts = [
