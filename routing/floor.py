@@ -20,6 +20,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -38,9 +39,12 @@ from routing.metrics.alarms import (
 )
 from routing.metrics.campaign import CampaignFigures, Dial, campaign_figures
 from routing.metrics.facts import AgentSpan, QueueVisit
-from routing.metrics.queue import QueueFigures, QueueMetricRules, queue_figures
+from routing.metrics.leaderboard import GroupFigures, Tally, agent_tally, leaderboard
+from routing.metrics.queue import QueueFigures, QueueMetricRules, queue_figures, repeat_index
+from routing.metrics.targets import Attainment, Target, Targets, TargetsError, attainment
 from routing.outbound.store import campaign_calls_t, campaigns_t
 from routing.store import agents_t, calls_t, queues_t
+from routing.targets_file import load_targets
 from switchboard.core.db import Database
 from switchboard.core.floor_wire import (
     AgentRow,
@@ -48,7 +52,9 @@ from switchboard.core.floor_wire import (
     CampaignTile,
     FloorSnapshot,
     FloorUpdate,
+    LeaderRow,
     QueueTile,
+    TargetWire,
 )
 from switchboard.core.http import CLOCK, DATABASE, SETTINGS, endpoint
 from tickets.store import tickets_t, timers_t
@@ -58,6 +64,7 @@ log = logging.getLogger(__name__)
 IDLE_INTERVAL_S = 5.0  # no board connected: figures for /metrics only
 MIN_INTERVAL_S = 0.25  # the quickest a board hears of a change
 CONFIG_EVERY_S = 5.0  # agents' names and skills, queues, campaigns, SLA deadlines
+LEADERBOARD_EVERY_S = 10.0  # teams', regions' and targets' figures: every agent recomputed
 HISTORY_MINUTES = 30
 DEFAULT_SL_TARGET = 0.8
 DEFAULT_SL_SECONDS = 20.0
@@ -154,8 +161,14 @@ class FloorService:
         now: Callable[[], datetime],
         tz: ZoneInfo,
         adapters: AdapterSource | None = None,
+        targets_file: Path | None = None,
     ) -> None:
         self.database = database
+        self.targets_file = targets_file
+        self.targets = Targets()
+        self._targets_mtime: float | None = None
+        self.leader_rows: dict[str, LeaderRow] = {}
+        self._leaders_due = 0.0
         self._now = now
         self.tz = tz
         self.adapters = adapters or (lambda: ())
@@ -188,6 +201,7 @@ class FloorService:
         # Queues each agent serves, by the skills they need (until agents or queues change).
         self._serves: dict[str, list[str]] = {}
         self.available: dict[str, int] = {}  # queue -> agents available for it now
+        self._figs_at: dict[str, datetime] = {}  # when each agent's figures were computed
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -217,8 +231,9 @@ class FloorService:
 
     # --- the tick ----------------------------------------------------------------------------
 
-    async def refresh(self) -> FloorUpdate | None:
-        """Read what changed, recompute what it touches; the update to send, or None."""
+    async def refresh(self, *, full: bool = False) -> FloorUpdate | None:
+        """Read what changed, recompute what it touches; the update to send, or None.
+        ``full`` re-reads the configuration and recomputes the leaderboard now."""
         async with self._lock:
             now = self._now()
             if day_start(now, self.tz) != self.day.start:
@@ -231,11 +246,16 @@ class FloorService:
                 self._sl_known.clear()
                 self._all_agents_dirty = True
             mono = asyncio.get_running_loop().time()
-            with_config = mono >= self._config_due or not self.agents
+            with_config = full or mono >= self._config_due or not self.agents
             if with_config:
                 self._config_due = mono + CONFIG_EVERY_S
+                self._load_targets()
             read = await self.database.read(lambda conn: self._read(conn, with_config))
-            return self._apply(read, now)
+            update = self._apply(read, now)
+            if full or (self.boards and mono >= self._leaders_due):
+                self._leaders_due = mono + LEADERBOARD_EVERY_S
+                update = self._leaderboard(now, update)
+            return update
 
     def _apply(self, read: _Read, now: datetime) -> FloorUpdate | None:
         day = self.day
@@ -372,6 +392,96 @@ class FloorService:
         )
         return None if empty else update
 
+    def _load_targets(self) -> None:
+        """(Re)read the targets file when it changed; a bad file is logged, the last good
+        targets stay."""
+        if self.targets_file is None:
+            return
+        try:
+            mtime = self.targets_file.stat().st_mtime
+        except OSError:
+            mtime = None
+        if mtime == self._targets_mtime:
+            return
+        self._targets_mtime = mtime
+        try:
+            self.targets = load_targets(self.targets_file) if mtime is not None else Targets()
+        except TargetsError as exc:
+            log.error("targets not loaded: %s", exc)
+        self.leader_rows.clear()
+
+    def _leaderboard(self, now: datetime, update: FloorUpdate | None) -> FloorUpdate | None:
+        """Teams and regions (and agents and queues with targets) with their figures, by the
+        definitions the report uses; the rows that changed are added to ``update``."""
+        visits = self.visits()
+        rules = {q: queue_rules(c)[0] for q, c in self.queue_configs.items()}
+        default = QueueMetricRules(threshold_s=DEFAULT_SL_SECONDS)
+        repeats = repeat_index(visits)
+        window = timedelta(seconds=default.fcr_window_s)
+        visits_of: dict[str, list[QueueVisit]] = {}
+        for visit in visits:
+            if visit.agent:
+                visits_of.setdefault(visit.agent, []).append(visit)
+        end = max(now, self.day.start)
+        tallies: dict[str, Tally] = {}
+        for agent in self.agents:
+            figures = self._figures_now(agent, now, end, visits_of.get(agent, []))
+            tallies[agent] = agent_tally(
+                figures,
+                visits_of.get(agent, []),
+                self.day.start,
+                end,
+                repeats,
+                lambda q: rules.get(q, default).threshold_s,
+                window,
+                now,
+            )
+        rows: dict[str, LeaderRow] = {}
+        for by in ("team", "region", "agent"):
+            wanted = set(self.targets.subjects(by))
+            for group in leaderboard(agent_groups(self.agents, by), tallies):
+                if by == "agent" and group.key not in wanted:
+                    continue
+                row = leader_row(by, group, self.targets.of(by, group.key))
+                rows[row.row_key] = row
+        for queue in self.targets.subjects("queue"):
+            figures_q = self.queue_figs.get(queue)
+            found = [
+                attainment(t, _queue_value(figures_q, t.figure))
+                for t in self.targets.of("queue", queue)
+            ]
+            row = LeaderRow(
+                by="queue",
+                key=queue,
+                answered=figures_q.answered if figures_q else 0,
+                aht_s=_round(figures_q.aht_s, 1) if figures_q else None,
+                fcr=_round(figures_q.fcr) if figures_q else None,
+                service_level=_round(figures_q.service_level) if figures_q else None,
+                targets=[target_wire(a) for a in found],
+            )
+            rows[row.row_key] = row
+        changed = [r for key, r in sorted(rows.items()) if self.leader_rows.get(key) != r]
+        gone = sorted(set(self.leader_rows) - set(rows))
+        self.leader_rows = rows
+        if not changed and not gone:
+            return update
+        update = update or FloorUpdate(at=now)
+        update.leaderboard = changed
+        update.leaderboard_gone = gone
+        return update
+
+    def _figures_now(
+        self, agent: str, now: datetime, end: datetime, visits: list[QueueVisit]
+    ) -> AgentFigures:
+        """The agent's figures to ``now``: those of its last change, the open span carried on
+        to now (exact: an agent with no new change is still in that span), else computed."""
+        figures, at = self.agent_figs.get(agent), self._figs_at.get(agent)
+        if figures is None or at is None or at > now or figures.state is None:
+            return agent_figures(agent, self._spans(agent), visits, self.day.start, end, now)
+        seconds = dict(figures.seconds_by_state)
+        seconds[figures.state] = seconds.get(figures.state, 0.0) + (now - at).total_seconds()
+        return replace(figures, seconds_by_state=seconds)
+
     def _count_available(self, row: AgentRow | None, sign: int) -> None:
         """Keep ``available`` (agents available per queue) as rows change, not by a count of
         every agent each tick."""
@@ -455,6 +565,7 @@ class FloorService:
             return None
         figures = self.agent_figures(agent, now, spans)
         self.agent_figs[agent] = figures
+        self._figs_at[agent] = now
         current = spans[-1] if spans else None
         queues = self._serves.get(agent)
         if queues is None:
@@ -551,6 +662,7 @@ class FloorService:
             agents=[self.agent_rows[a] for a in sorted(self.agent_rows)],
             campaigns=[self.campaign_tiles[c] for c in sorted(self.campaign_tiles)],
             alarms=[alarm_wire(a) for a in self.alarms.values()],
+            leaderboard=[self.leader_rows[k] for k in sorted(self.leader_rows)],
         )
 
     async def broadcast(self, update: FloorUpdate) -> None:
@@ -593,6 +705,43 @@ class FloorService:
 
 def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def agent_groups(agents: dict[str, Any], by: str) -> dict[str, str]:
+    """agent -> the key of its group (team, region or itself); "" when it has none."""
+    if by == "agent":
+        return {a: a for a in agents}
+    return {a: (getattr(row, by, None) or "") for a, row in agents.items()}
+
+
+def _queue_value(figures: QueueFigures | None, name: str) -> float | None:
+    raw = getattr(figures, name, None) if figures is not None else None
+    return None if raw is None else float(raw)
+
+
+def target_wire(a: Attainment) -> TargetWire:
+    return TargetWire(
+        figure=a.figure,
+        op=a.op,
+        target=a.target,
+        value=_round(a.value),
+        attained=a.attained,
+        met=a.met,
+    )
+
+
+def leader_row(by: str, group: GroupFigures, targets: Iterable[Target]) -> LeaderRow:
+    return LeaderRow(
+        by=by,  # type: ignore[arg-type]
+        key=group.key,
+        agents=group.agents,
+        answered=group.answered,
+        aht_s=_round(group.aht_s, 1),
+        fcr=_round(group.fcr),
+        occupancy=_round(group.occupancy),
+        service_level=_round(group.service_level),
+        targets=[target_wire(attainment(t, group.figure(t.figure))) for t in targets],
+    )
 
 
 def alarm_wire(alarm: Alarm) -> AlarmWire:
@@ -663,6 +812,7 @@ async def floor_ctx(app: web.Application) -> AsyncIterator[None]:
         clock.now,
         ZoneInfo(app[SETTINGS].floor_timezone),
         app.get(FLOOR_ADAPTERS),
+        app[SETTINGS].targets_file,
     )
     app[FLOOR] = service
     try:

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Label
 from console.feed import FeedProblem, FeedSource, LinkPhase, LinkStatus
 from console.wallboard.client import ServerError, SupervisorApi
 from console.wallboard.floor import Changes, Floor
-from console.wallboard.screens import QueueScreen, StateChooser
+from console.wallboard.screens import LeaderboardScreen, QueueScreen, StateChooser
 from console.wallboard.widgets import AgentGrid, AlarmList, QueueTileView, percent
 from console.widgets._text import humanize
 from switchboard.core.floor_wire import FloorSnapshot, FloorUpdate
@@ -40,6 +40,7 @@ class WallboardApp(App[None]):
         Binding("d", "drill_down", "Queue detail", id="wallboard.drill_down"),
         Binding("g", "focus_agents", "Agents", id="wallboard.focus_agents"),
         Binding("a", "focus_alarms", "Alarms", id="wallboard.focus_alarms"),
+        Binding("b", "leaderboard", "Leaderboard", id="wallboard.leaderboard"),
         Binding("t", "toggle_theme", "Theme", id="wallboard.toggle_theme"),
     ]
 
@@ -107,6 +108,8 @@ class WallboardApp(App[None]):
         for alarm in changes.raised:
             if alarm.severity == "critical" and not changes.reset:
                 self.bell()
+        if changes.leaderboard and isinstance(self.screen, LeaderboardScreen):
+            self.screen.show()
         self._show_counts()
         if changes.reset or changes.campaigns:
             self._show_campaigns()
@@ -211,6 +214,9 @@ class WallboardApp(App[None]):
 
     def action_focus_alarms(self) -> None:
         self.query_one("#alarms", AlarmList).focus()
+
+    def action_leaderboard(self) -> None:
+        self.push_screen(LeaderboardScreen(self.floor))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

@@ -287,3 +287,44 @@ def test_board_snapshots(snap_compare: Any, size: tuple[int, int]) -> None:
         await settle(pilot, feed, snapshot())
 
     assert snap_compare(app, terminal_size=size, run_before=fill)
+
+
+async def test_the_leaderboard_panel_shows_teams_and_targets_and_follows_updates() -> None:
+    from console.wallboard.screens import LeaderboardScreen
+    from switchboard.core.floor_wire import LeaderRow, TargetWire
+
+    app, feed, _ = board()
+    snap = snapshot()
+    snap.leaderboard = [
+        LeaderRow(
+            by="team",
+            key="一组",
+            agents=2,
+            answered=21,
+            aht_s=250,
+            service_level=0.85,
+            targets=[
+                TargetWire(
+                    figure="service_level", op=">=", target=0.8, value=0.85, attained=1.06, met=True
+                )
+            ],
+        ),
+        LeaderRow(by="region", key="华东", agents=3, answered=21),
+    ]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snap)
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, LeaderboardScreen)
+        table = app.screen.query_one("#leaders", DataTable)
+        assert [k.value for k in table.rows] == ["team:一组", "region:华东"]
+        assert "service_level ≥ 80%: 85% (106%) ✓" in str(table.get_cell("team:一组", "targets"))
+        update = FloorUpdate(
+            at=NOW + timedelta(seconds=10),
+            leaderboard=[LeaderRow(by="team", key="二组", agents=1, answered=30)],
+        )
+        await settle(pilot, feed, update)
+        assert [k.value for k in table.rows] == ["team:二组", "team:一组", "region:华东"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, LeaderboardScreen)

@@ -414,3 +414,81 @@ async def test_wrap_up_after_a_call_counts_in_its_handling_time(settings: Settin
             assert service.agent_rows["a-1001"].aht_s == 155.0
     finally:
         await server.close()
+
+
+async def test_board_and_report_give_the_same_leaderboard(day: LiveServer, tmp_path: Any) -> None:
+    import argparse
+
+    from switchboard import report_cli
+
+    admin = await day.token("admin", "boss2")
+    for agent_id, team, region in (("a-1001", "east-1", "华东"), ("a-1002", "south-1", "华南")):
+        body = {"team": team, "region": region}
+        status, _ = await day.call("PATCH", f"/api/v1/agents/{agent_id}", admin, json=body)
+        assert status == 200
+    targets = tmp_path / "targets.toml"
+    targets.write_text(
+        '[team."east-1"]\nanswered = ">= 2"\naht_s = "<= 60 s"\n\n[queue.sales]\n'
+        'service_level = ">= 90%"\n',
+        encoding="utf-8",
+    )
+    service = day.app[FLOOR]
+    service.targets_file = targets
+    await service.refresh(full=True)
+    snap = await board(day)
+    shown = {(r["by"], r["key"]): r for r in snap["leaderboard"]}
+    for by in ("team", "region"):
+        args = argparse.Namespace(
+            kind="leaderboard",
+            start="2026-11-23T00:00",
+            end="2026-11-23T09:46",
+            interval=30,
+            format="json",
+            by=by,
+            sort="answered",
+            figures=None,
+            targets=str(targets),
+        )
+        rows = json.loads(await asyncio.to_thread(report_cli.run, args, day.settings))
+        assert {r[by] for r in rows} == {k for b, k in shown if b == by}
+        for row in rows:
+            live = shown[(by, row[by])]
+            for name in ("agents", "answered", "aht_s", "fcr", "occupancy", "service_level"):
+                value = row[name]
+                expected = live[name]
+                assert (value is None and expected is None) or value == pytest.approx(
+                    expected, abs=0.05
+                ), (by, row[by], name)
+    east = shown[("team", "east-1")]
+    # a-1001 answered c1 (110 s) and c4 in support (90 s): 2 answered, AHT 100 s > 60 s.
+    assert (east["answered"], east["aht_s"]) == (2, 100.0)
+    assert [(t["figure"], t["met"]) for t in east["targets"]] == [
+        ("answered", True),
+        ("aht_s", False),
+    ]
+    assert shown[("queue", "sales")]["targets"][0]["attained"] == pytest.approx(0.5 / 0.9, 1e-3)
+
+
+async def test_a_bad_targets_file_is_refused_naming_the_line(
+    day: LiveServer, tmp_path: Any
+) -> None:
+    import argparse
+
+    from switchboard import report_cli
+    from switchboard.report_cli import ReportError
+
+    targets = tmp_path / "targets.toml"
+    targets.write_text('[team."east-1"]\n\naht_s = "fast"\n', encoding="utf-8")
+    args = argparse.Namespace(
+        kind="leaderboard",
+        start=None,
+        end=None,
+        interval=30,
+        format="csv",
+        by="team",
+        sort="answered",
+        figures=None,
+        targets=str(targets),
+    )
+    with pytest.raises(ReportError, match=rf"^{targets}:3: team.east-1.aht_s: write the target"):
+        await asyncio.to_thread(report_cli.run, args, day.settings)
