@@ -116,6 +116,7 @@ def sl_history(
         bucket = buckets.get(int((visit.offered_at - start) // step))
         if bucket is not None:
             bucket.append(visit)
+    current = 0.0
     for n, bucket in buckets.items():
         at = start + step * n
         figures = queue_figures(queue, bucket, at, at + step, now, rules)

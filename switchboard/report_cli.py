@@ -82,7 +82,7 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
     if end <= start:
         raise ReportError("--to must be after --from")
     minutes = args.interval
-    targets = _targets(args, settings)
+    targets = _targets(args, settings) if args.kind in ("leaderboard", "targets") else None
     figures = _figures(getattr(args, "figures", None))
     by, sort = getattr(args, "by", "team"), getattr(args, "sort", "answered")
     if sort not in FIGURES:

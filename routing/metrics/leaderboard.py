@@ -18,7 +18,7 @@ The live board and ``switchboard report leaderboard`` both build tallies with
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from routing.metrics.agent import BUSY, IDLE, AgentFigures
@@ -56,7 +56,17 @@ class Tally:
     idle_s: float = 0.0
 
     def __add__(self, other: Tally) -> Tally:
-        return Tally(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Tally)))
+        return Tally(
+            self.agents + other.agents,
+            self.answered + other.answered,
+            self.ended + other.ended,
+            self.handle_s + other.handle_s,
+            self.answered_within + other.answered_within,
+            self.known_callers + other.known_callers,
+            self.resolved + other.resolved,
+            self.busy_s + other.busy_s,
+            self.idle_s + other.idle_s,
+        )
 
 
 @dataclass(frozen=True)

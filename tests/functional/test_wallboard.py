@@ -328,3 +328,17 @@ async def test_the_leaderboard_panel_shows_teams_and_targets_and_follows_updates
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, LeaderboardScreen)
+
+
+async def test_time_in_state_ticks_on_the_rows_in_view() -> None:
+    feed, api = ScriptedFeed(), RecordingApi()
+    now = [NOW]
+    app = WallboardApp(feed, api, clock=lambda: now[0], tick=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        grid = app.query_one("#agents", AgentGrid)
+        assert cell(grid, "a1", "time") == "3:00"
+        now[0] = NOW + timedelta(seconds=65)
+        app._advance_clock()
+        await pilot.pause()
+        assert [cell(grid, a, "time") for a in ("a1", "a2", "a3")] == ["4:05", "1:25", "41:05"]

@@ -418,6 +418,8 @@ async def test_wrap_up_after_a_call_counts_in_its_handling_time(settings: Settin
 
 async def test_board_and_report_give_the_same_leaderboard(day: LiveServer, tmp_path: Any) -> None:
     import argparse
+    import csv
+    import io
 
     from switchboard import report_cli
 
@@ -453,12 +455,24 @@ async def test_board_and_report_give_the_same_leaderboard(day: LiveServer, tmp_p
         assert {r[by] for r in rows} == {k for b, k in shown if b == by}
         for row in rows:
             live = shown[(by, row[by])]
-            for name in ("agents", "answered", "aht_s", "fcr", "occupancy", "service_level"):
-                value = row[name]
-                expected = live[name]
-                assert (value is None and expected is None) or value == pytest.approx(
-                    expected, abs=0.05
-                ), (by, row[by], name)
+            assert (row["agents"], row["answered"]) == (live["agents"], live["answered"])
+            # The board rounds AHT to 0.1 s and shares to 4 places, as it does for queues.
+            assert row["aht_s"] == pytest.approx(live["aht_s"], abs=0.05)
+            for name in ("fcr", "occupancy", "service_level"):
+                assert row[name] == pytest.approx(live[name], abs=1e-4), (by, row[by], name)
+            if row[by] == "east-1":
+                assert row["target.aht_s"] == {
+                    "value": 100.0,
+                    "op": "<=",
+                    "target": 60.0,
+                    "attained": 0.6,
+                    "met": "no",
+                }
+    args.by, args.format, args.sort = "team", "csv", "aht_s"
+    text = await asyncio.to_thread(report_cli.run, args, day.settings)
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["rank"], r["team"]) for r in table] == [("1", "south-1"), ("2", "east-1")]
+    assert (table[1]["target.aht_s.met"], table[1]["target.answered.met"]) == ("no", "yes")
     east = shown[("team", "east-1")]
     # a-1001 answered c1 (110 s) and c4 in support (90 s): 2 answered, AHT 100 s > 60 s.
     assert (east["answered"], east["aht_s"]) == (2, 100.0)

@@ -136,3 +136,10 @@ def test_a_bad_target_names_the_file_and_line(change: str, message: str) -> None
 def test_an_unknown_section_names_its_line() -> None:
     with pytest.raises(TargetsError, match=r"^t.toml:2: unknown section 'site'"):
         parse_targets('\n[site."x"]\nanswered = ">= 1"\n', "t.toml")
+
+
+def test_a_sum_of_tallies_adds_every_count() -> None:
+    a = Tally(1, 2, 1, 100.0, 1, 2, 1, 50.0, 150.0)
+    b = Tally(1, 3, 3, 600.0, 2, 3, 3, 30.0, 10.0)
+    assert a + b == Tally(2, 5, 4, 700.0, 3, 5, 4, 80.0, 160.0)
+    assert a + Tally() == a
