@@ -126,6 +126,18 @@ LEADER_COLUMNS = ("", "Name", "Agents", "Answered", "AHT", "SL", "FCR", "Occ.", 
 LEADER_GROUPS = (("team", "Team"), ("region", "Region"), ("agent", "Agent"), ("queue", "Queue"))
 
 
+FIGURE_LABELS = {
+    "service_level": "SL",
+    "aht_s": "AHT",
+    "asa_s": "ASA",
+    "fcr": "FCR",
+    "occupancy": "Occ.",
+    "answered": "Answered",
+    "offered": "Offered",
+    "abandon_rate": "Abandon",
+}
+
+
 def target_text(target: TargetWire) -> Text:
     """``SL ≥ 80%: 85% (106%) ✓`` in green when met, red when not, dim when unknown."""
     share = target.figure in ("service_level", "fcr", "occupancy", "abandon_rate")
@@ -141,9 +153,9 @@ def target_text(target: TargetWire) -> Text:
     mark = "?" if target.met is None else ("✓" if target.met else "✗")
     style = "dim" if target.met is None else ("green" if target.met else "bold red")
     attained = "" if target.attained is None else f" ({target.attained:.0%})"
+    label = FIGURE_LABELS.get(target.figure, target.figure)
     return Text(
-        f"{target.figure} {op} {fmt(target.target)}: {fmt(target.value)}{attained} {mark}",
-        style=style,
+        f"{label} {op} {fmt(target.target)}: {fmt(target.value)}{attained} {mark}", style=style
     )
 
 
@@ -176,11 +188,13 @@ class LeaderboardScreen(ModalScreen[None]):
         table.clear()
         for by, title in LEADER_GROUPS:
             for row in self.floor.leaders(by):
-                table.add_row(*self.cells(title, row), key=row.row_key)
+                # One line per target: the row grows rather than the text being cut.
+                height = max(1, len(row.targets))
+                table.add_row(*self.cells(title, row), key=row.row_key, height=height)
 
     @staticmethod
     def cells(title: str, row: LeaderRow) -> list[str | Text]:
-        targets = Text("  ").join(target_text(t) for t in row.targets)
+        targets = Text("\n").join(target_text(t) for t in row.targets)
         return [
             title,
             Text(row.key or "—"),

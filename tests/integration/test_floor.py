@@ -453,6 +453,11 @@ async def test_board_and_report_give_the_same_leaderboard(day: LiveServer, tmp_p
         )
         rows = json.loads(await asyncio.to_thread(report_cli.run, args, day.settings))
         assert {r[by] for r in rows} == {k for b, k in shown if b == by}
+        query = {"from": args.start, "to": args.end, "by": by}
+        status, over_http = await day.call(
+            "GET", "/api/v1/reports/leaderboard", admin, params=query
+        )
+        assert (status, over_http["rows"]) == (200, rows)
         for row in rows:
             live = shown[(by, row[by])]
             assert (row["agents"], row["answered"]) == (live["agents"], live["answered"])
@@ -473,6 +478,15 @@ async def test_board_and_report_give_the_same_leaderboard(day: LiveServer, tmp_p
     table = list(csv.DictReader(io.StringIO(text)))
     assert [(r["rank"], r["team"]) for r in table] == [("1", "south-1"), ("2", "east-1")]
     assert (table[1]["target.aht_s.met"], table[1]["target.answered.met"]) == ("no", "yes")
+    status, body = await day.call("GET", "/api/v1/reports/leaderboard?by=site", admin)
+    assert (status, body["error"]["field"]) == (400, "by")
+    status, body = await day.call("GET", "/api/v1/reports/targets", admin, params=query)
+    assert status == 200
+    assert [(r["scope"], r["subject"], r["figure"], r["met"]) for r in body["rows"]] == [
+        ("team", "east-1", "answered", "yes"),
+        ("team", "east-1", "aht_s", "no"),
+        ("queue", "sales", "service_level", "no"),
+    ]
     east = shown[("team", "east-1")]
     # a-1001 answered c1 (110 s) and c4 in support (90 s): 2 answered, AHT 100 s > 60 s.
     assert (east["answered"], east["aht_s"]) == (2, 100.0)
@@ -506,3 +520,22 @@ async def test_a_bad_targets_file_is_refused_naming_the_line(
     )
     with pytest.raises(ReportError, match=rf"^{targets}:3: team.east-1.aht_s: write the target"):
         await asyncio.to_thread(report_cli.run, args, day.settings)
+
+
+async def test_the_floor_keeps_its_targets_when_the_file_goes_bad(
+    day: LiveServer, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import os
+
+    targets = tmp_path / "targets.toml"
+    targets.write_text('[team."east-1"]\nanswered = ">= 2"\n', encoding="utf-8")
+    service = day.app[FLOOR]
+    service.targets_file = targets
+    await service.refresh(full=True)
+    assert [(t.scope, t.figure) for t in service.targets.targets] == [("team", "answered")]
+    targets.write_text('[team."east-1"]\nanswered = "lots"\n', encoding="utf-8")
+    os.utime(targets, (1_900_000_000, 1_900_000_000))  # a new mtime, whatever the clock
+    with caplog.at_level("ERROR", logger="routing.floor"):
+        await service.refresh(full=True)
+    assert f"{targets}:2: team.east-1.answered: write the target" in caplog.text
+    assert [(t.scope, t.figure) for t in service.targets.targets] == [("team", "answered")]
