@@ -30,6 +30,7 @@ def agent_view(row: Any, now: datetime | None = None) -> dict[str, Any]:
         "skills": dict(row.skills),
         "languages": list(row.languages),
         "team": row.team,
+        "region": row.region,
         "capacity": capacity_of(row),
         "exclusive": sorted(row.exclusive or ()),
         "state": row.state,
@@ -61,6 +62,7 @@ def create_agent(conn: Connection, data: AgentIn, now: datetime) -> dict[str, An
             skills=data.skills,
             languages=data.languages,
             team=data.team,
+            region=data.region,
             capacity=data.capacity,
             exclusive=data.exclusive,
             state="offline",
@@ -216,7 +218,7 @@ def known_skills_of(conn: Connection) -> set[str]:
     return out
 
 
-CONFIG_FIELDS = ("skills", "languages", "team", "capacity", "exclusive")
+CONFIG_FIELDS = ("skills", "languages", "team", "region", "capacity", "exclusive")
 
 
 def configure_agent(
@@ -227,7 +229,7 @@ def configure_agent(
     *,
     check_skills: bool = True,
 ) -> tuple[dict[str, Any], list[Message]]:
-    """Change an agent's skills, languages, capacity, exclusive channels or team (only the
+    """Change an agent's skills, languages, capacity, exclusive channels, team or region (only the
     keys given). With ``check_skills`` a skill no queue needs and no agent has is refused
     (400 naming ``skills.NAME``: most often a typo). Returns the agent's view and an
     ``agent_config`` message for the floor (routing, on whichever node leads, follows it)."""

@@ -20,6 +20,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,15 +32,19 @@ from routing.metrics.agent import AgentFigures, agent_figures
 from routing.metrics.alarms import (
     AdapterHealth,
     Alarm,
+    AlarmRules,
     SlaDeadline,
     diff_alarms,
     evaluate_alarms,
 )
 from routing.metrics.campaign import CampaignFigures, Dial, campaign_figures
 from routing.metrics.facts import AgentSpan, QueueVisit
-from routing.metrics.queue import QueueFigures, QueueMetricRules, queue_figures
+from routing.metrics.leaderboard import GroupFigures, Tally, agent_tally, leaderboard
+from routing.metrics.queue import QueueFigures, QueueMetricRules, queue_figures, repeat_index
+from routing.metrics.targets import Attainment, Target, Targets, TargetsError, attainment
 from routing.outbound.store import campaign_calls_t, campaigns_t
 from routing.store import agents_t, calls_t, queues_t
+from routing.targets_file import load_targets
 from switchboard.core.db import Database
 from switchboard.core.floor_wire import (
     AgentRow,
@@ -47,7 +52,9 @@ from switchboard.core.floor_wire import (
     CampaignTile,
     FloorSnapshot,
     FloorUpdate,
+    LeaderRow,
     QueueTile,
+    TargetWire,
 )
 from switchboard.core.http import CLOCK, DATABASE, SETTINGS, endpoint
 from tickets.store import tickets_t, timers_t
@@ -57,6 +64,7 @@ log = logging.getLogger(__name__)
 IDLE_INTERVAL_S = 5.0  # no board connected: figures for /metrics only
 MIN_INTERVAL_S = 0.25  # the quickest a board hears of a change
 CONFIG_EVERY_S = 5.0  # agents' names and skills, queues, campaigns, SLA deadlines
+LEADERBOARD_EVERY_S = 10.0  # teams', regions' and targets' figures: every agent recomputed
 HISTORY_MINUTES = 30
 DEFAULT_SL_TARGET = 0.8
 DEFAULT_SL_SECONDS = 20.0
@@ -90,24 +98,40 @@ def sl_history(
     now: datetime,
     rules: QueueMetricRules,
     minutes: int = HISTORY_MINUTES,
+    known: dict[int, float | None] | None = None,
 ) -> list[float | None]:
     """The service level of each ``minutes`` interval of the day so far.
 
     None where it is undefined (no call offered in the interval, or only short abandons): a
-    quiet half hour is not a half hour of failure."""
+    quiet half hour is not a half hour of failure. ``known`` holds the figures of past
+    intervals already computed: they are reused and the new ones are added (the caller drops
+    an interval when one of its visits changes; a past interval's service level depends on its
+    visits alone). The current interval is always computed afresh."""
     step = timedelta(minutes=minutes)
     count = int((now - start) // step) + 1
-    buckets: list[list[QueueVisit]] = [[] for _ in range(count)]
+    known = {} if known is None else known
+    buckets: dict[int, list[QueueVisit]] = {
+        n: [] for n in range(count) if n == count - 1 or n not in known
+    }
     for visit in visits:
-        n = int((visit.offered_at - start) // step)
-        if 0 <= n < count:
-            buckets[n].append(visit)
-    out: list[float | None] = []
-    for n, bucket in enumerate(buckets):
+        bucket = buckets.get(int((visit.offered_at - start) // step))
+        if bucket is not None:
+            bucket.append(visit)
+    current: float | None = None
+    for n, bucket in buckets.items():
         at = start + step * n
         level = queue_figures(queue, bucket, at, at + step, now, rules).service_level
-        out.append(None if level is None else round(level, 4))
-    return out
+        value = None if level is None else round(level, 4)
+        if n < count - 1:
+            known[n] = value
+        else:
+            known.pop(n, None)
+            current = value
+    return [known[n] for n in range(count - 1)] + [current]
+
+
+def history_bucket(start: datetime, at: datetime, minutes: int = HISTORY_MINUTES) -> int:
+    return int((at - start) // timedelta(minutes=minutes))
 
 
 @dataclass
@@ -139,8 +163,14 @@ class FloorService:
         now: Callable[[], datetime],
         tz: ZoneInfo,
         adapters: AdapterSource | None = None,
+        targets_file: Path | None = None,
     ) -> None:
         self.database = database
+        self.targets_file = targets_file
+        self.targets = Targets()
+        self._targets_mtime: float | None = None
+        self.leader_rows: dict[str, LeaderRow] = {}
+        self._leaders_due = 0.0
         self._now = now
         self.tz = tz
         self.adapters = adapters or (lambda: ())
@@ -156,6 +186,7 @@ class FloorService:
         self.agent_figs: dict[str, AgentFigures] = {}
         self.campaign_tiles: dict[str, CampaignTile] = {}
         self.alarms: dict[str, Alarm] = {}
+        self.alarm_rules = AlarmRules()
         self.by_queue: dict[str, dict[int, list[QueueVisit]]] = {}
         self.by_agent: dict[str, dict[int, list[QueueVisit]]] = {}
         self.boards: set[web.WebSocketResponse] = set()
@@ -167,6 +198,12 @@ class FloorService:
         self._all_agents_dirty = False
         self._wrapped: dict[int, list[QueueVisit]] = {}  # call row id -> visits with wrap-up
         self.refresh_seconds: list[float] = []  # the last refreshes' durations, for /metrics
+        # Past intervals' service level per queue (sl_history), dropped when a visit changes.
+        self._sl_known: dict[str, dict[int, float | None]] = {}
+        # Queues each agent serves, by the skills they need (until agents or queues change).
+        self._serves: dict[str, list[str]] = {}
+        self.available: dict[str, int] = {}  # queue -> agents available for it now
+        self._figs_at: dict[str, datetime] = {}  # when each agent's figures were computed
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -196,8 +233,9 @@ class FloorService:
 
     # --- the tick ----------------------------------------------------------------------------
 
-    async def refresh(self) -> FloorUpdate | None:
-        """Read what changed, recompute what it touches; the update to send, or None."""
+    async def refresh(self, *, full: bool = False) -> FloorUpdate | None:
+        """Read what changed, recompute what it touches; the update to send, or None.
+        ``full`` re-reads the configuration and recomputes the leaderboard now."""
         async with self._lock:
             now = self._now()
             if day_start(now, self.tz) != self.day.start:
@@ -207,13 +245,19 @@ class FloorService:
                 self.by_agent.clear()
                 self.queue_tiles.clear()
                 self._wrapped.clear()
+                self._sl_known.clear()
                 self._all_agents_dirty = True
             mono = asyncio.get_running_loop().time()
-            with_config = mono >= self._config_due or not self.agents
+            with_config = full or mono >= self._config_due or not self.agents
             if with_config:
                 self._config_due = mono + CONFIG_EVERY_S
+                self._load_targets()
             read = await self.database.read(lambda conn: self._read(conn, with_config))
-            return self._apply(read, now)
+            update = self._apply(read, now)
+            if full or (self.boards and mono >= self._leaders_due):
+                self._leaders_due = mono + LEADERBOARD_EVERY_S
+                update = self._leaderboard(now, update)
+            return update
 
     def _apply(self, read: _Read, now: datetime) -> FloorUpdate | None:
         day = self.day
@@ -224,9 +268,10 @@ class FloorService:
             fresh = {row.id: row for row in read.agents}
             for agent_id, row in fresh.items():
                 old = self.agents.get(agent_id)
-                if old is None or (old.name, old.team, old.skills) != (
+                if old is None or (old.name, old.team, old.region, old.skills) != (
                     row.name,
                     row.team,
+                    row.region,
                     row.skills,
                 ):
                     dirty_agents.add(agent_id)
@@ -241,7 +286,11 @@ class FloorService:
             if fresh_q != self.queue_configs:
                 config_changed = True
                 dirty_queues |= set(fresh_q) | set(self.queue_configs)
+                dirty_agents |= set(self.agents)  # the queues they serve may change
+                self._sl_known.clear()
             self.queue_configs = fresh_q
+        if config_changed:
+            self._serves.clear()
         self._span_cache.clear()
         if self._all_agents_dirty:
             dirty_agents |= set(self.agents) | set(self.agent_rows)
@@ -261,6 +310,10 @@ class FloorService:
             visits = floor_facts.visits_of(row)
             if visits == old:
                 continue
+            for visit in (*old, *visits):
+                known = self._sl_known.get(visit.queue)
+                if known:
+                    known.pop(history_bucket(day.start, visit.offered_at), None)
             for visit in old:
                 self.by_queue.get(visit.queue, {}).pop(row.id, None)
                 if visit.agent:
@@ -294,19 +347,23 @@ class FloorService:
         update = FloorUpdate(at=now)
         for agent in sorted(dirty_agents):
             row = self._agent_row(agent, now, spans_by_agent[agent])
+            before = self.agent_rows.get(agent)
             if row is None:
                 if self.agent_rows.pop(agent, None) is not None:
                     self.agent_figs.pop(agent, None)
                     update.agents_gone.append(agent)
+                    self._count_available(before, -1)
                 continue
-            if self.agent_rows.get(agent) != row:
+            if before != row:
                 self.agent_rows[agent] = row
                 update.agents.append(row)
-        available: dict[str, int] = dict.fromkeys(self.queue_configs, 0)
-        for agent_row in self.agent_rows.values():
-            if agent_row.state == "available":
-                for queue in agent_row.queues:
-                    available[queue] = available.get(queue, 0) + 1
+                self._count_available(before, -1)
+                self._count_available(row, 1)
+        if config_changed:
+            self.available = {}
+            for agent_row in self.agent_rows.values():
+                self._count_available(agent_row, 1)
+        available = self.available
         for queue in sorted(set(self.queue_tiles) | dirty_queues):
             old = self.queue_tiles.get(queue)
             if queue in dirty_queues or old is None:
@@ -336,6 +393,103 @@ class FloorService:
             or update.alarms_cleared
         )
         return None if empty else update
+
+    def _load_targets(self) -> None:
+        """(Re)read the targets file when it changed; a bad file is logged, the last good
+        targets stay."""
+        if self.targets_file is None:
+            return
+        try:
+            mtime = self.targets_file.stat().st_mtime
+        except OSError:
+            mtime = None
+        if mtime == self._targets_mtime:
+            return
+        self._targets_mtime = mtime
+        try:
+            self.targets = load_targets(self.targets_file) if mtime is not None else Targets()
+        except TargetsError as exc:
+            log.error("targets not loaded: %s", exc)
+        self.leader_rows.clear()
+
+    def _leaderboard(self, now: datetime, update: FloorUpdate | None) -> FloorUpdate | None:
+        """Teams and regions (and agents and queues with targets) with their figures, by the
+        definitions the report uses; the rows that changed are added to ``update``."""
+        visits = self.visits()
+        rules = {q: queue_rules(c)[0] for q, c in self.queue_configs.items()}
+        default = QueueMetricRules(threshold_s=DEFAULT_SL_SECONDS)
+        repeats = repeat_index(visits)
+        window = timedelta(seconds=default.fcr_window_s)
+        visits_of: dict[str, list[QueueVisit]] = {}
+        for visit in visits:
+            if visit.agent:
+                visits_of.setdefault(visit.agent, []).append(visit)
+        end = max(now, self.day.start)
+        tallies: dict[str, Tally] = {}
+        for agent in self.agents:
+            figures = self._figures_now(agent, now, end, visits_of.get(agent, []))
+            tallies[agent] = agent_tally(
+                figures,
+                visits_of.get(agent, []),
+                self.day.start,
+                end,
+                repeats,
+                lambda q: rules.get(q, default).threshold_s,
+                window,
+                now,
+            )
+        rows: dict[str, LeaderRow] = {}
+        for by in ("team", "region", "agent"):
+            wanted = set(self.targets.subjects(by))
+            for group in leaderboard(agent_groups(self.agents, by), tallies):
+                if by == "agent" and group.key not in wanted:
+                    continue
+                row = leader_row(by, group, self.targets.of(by, group.key))
+                rows[row.row_key] = row
+        for queue in self.targets.subjects("queue"):
+            figures_q = self.queue_figs.get(queue)
+            found = [
+                attainment(t, _queue_value(figures_q, t.figure))
+                for t in self.targets.of("queue", queue)
+            ]
+            row = LeaderRow(
+                by="queue",
+                key=queue,
+                answered=figures_q.answered if figures_q else 0,
+                aht_s=_round(figures_q.aht_s, 1) if figures_q else None,
+                fcr=_round(figures_q.fcr) if figures_q else None,
+                service_level=_round(figures_q.service_level) if figures_q else None,
+                targets=[target_wire(a) for a in found],
+            )
+            rows[row.row_key] = row
+        changed = [r for key, r in sorted(rows.items()) if self.leader_rows.get(key) != r]
+        gone = sorted(set(self.leader_rows) - set(rows))
+        self.leader_rows = rows
+        if not changed and not gone:
+            return update
+        update = update or FloorUpdate(at=now)
+        update.leaderboard = changed
+        update.leaderboard_gone = gone
+        return update
+
+    def _figures_now(
+        self, agent: str, now: datetime, end: datetime, visits: list[QueueVisit]
+    ) -> AgentFigures:
+        """The agent's figures to ``now``: those of its last change, the open span carried on
+        to now (exact: an agent with no new change is still in that span), else computed."""
+        figures, at = self.agent_figs.get(agent), self._figs_at.get(agent)
+        if figures is None or at is None or at > now or figures.state is None:
+            return agent_figures(agent, self._spans(agent), visits, self.day.start, end, now)
+        seconds = dict(figures.seconds_by_state)
+        seconds[figures.state] = seconds.get(figures.state, 0.0) + (now - at).total_seconds()
+        return replace(figures, seconds_by_state=seconds)
+
+    def _count_available(self, row: AgentRow | None, sign: int) -> None:
+        """Keep ``available`` (agents available per queue) as rows change, not by a count of
+        every agent each tick."""
+        if row is not None and row.state == "available":
+            for queue in row.queues:
+                self.available[queue] = self.available.get(queue, 0) + sign
 
     # --- figures -----------------------------------------------------------------------------
 
@@ -376,7 +530,8 @@ class FloorService:
         end = self.day.start + timedelta(days=1)
         figures = queue_figures(queue, visits, self.day.start, end, now, rules)
         self.queue_figs[queue] = figures
-        history = sl_history(queue, visits, self.day.start, now, rules)
+        known = self._sl_known.setdefault(queue, {})
+        history = sl_history(queue, visits, self.day.start, now, rules, known=known)
         return QueueTile(
             queue=queue,
             name=str(config.get("name") or queue),
@@ -412,8 +567,17 @@ class FloorService:
             return None
         figures = self.agent_figures(agent, now, spans)
         self.agent_figs[agent] = figures
+        self._figs_at[agent] = now
         current = spans[-1] if spans else None
-        skills = dict(row.skills or {})
+        queues = self._serves.get(agent)
+        if queues is None:
+            skills = dict(row.skills or {})
+            queues = sorted(
+                q
+                for q, c in self.queue_configs.items()
+                if serves(skills, dict(c.get("skills") or {}))
+            )
+            self._serves[agent] = queues
         return AgentRow(
             agent=agent,
             name=row.name,
@@ -421,11 +585,7 @@ class FloorService:
             state=current.state if current else row.state,
             since=current.start if current else row.state_since,
             reason=current.reason if current else row.state_reason,
-            queues=sorted(
-                q
-                for q, c in self.queue_configs.items()
-                if serves(skills, dict(c.get("skills") or {}))
-            ),
+            queues=list(queues),
             calls=figures.calls,
             aht_s=_round(figures.aht_s, 1),
             occupancy=_round(figures.occupancy),
@@ -471,11 +631,18 @@ class FloorService:
         return changed
 
     def _evaluate(self, now: datetime) -> list[Alarm]:
-        agents = [
-            replace(f, state=row.state, in_state_s=max(0.0, (now - row.since).total_seconds()))
-            for agent, f in self.agent_figs.items()
-            if (row := self.agent_rows.get(agent)) is not None and row.since is not None
-        ]
+        # Only agents past their state's limit can raise an alarm: figures for those alone,
+        # not a copy of every agent's figures each tick.
+        limits = self.alarm_rules.state_limits_s
+        agents = []
+        for agent, row in self.agent_rows.items():
+            limit = limits.get(row.state)
+            if limit is None or row.since is None:
+                continue
+            in_state = max(0.0, (now - row.since).total_seconds())
+            figures = self.agent_figs.get(agent)
+            if in_state > limit and figures is not None:
+                agents.append(replace(figures, state=row.state, in_state_s=in_state))
         campaigns: list[CampaignFigures] = list(self.campaign_rows.values())
         return evaluate_alarms(
             now,
@@ -484,6 +651,7 @@ class FloorService:
             deadlines=self.deadlines,
             campaigns=campaigns,
             adapters=self.adapters(),
+            rules=self.alarm_rules,
         )
 
     # --- boards ------------------------------------------------------------------------------
@@ -496,6 +664,7 @@ class FloorService:
             agents=[self.agent_rows[a] for a in sorted(self.agent_rows)],
             campaigns=[self.campaign_tiles[c] for c in sorted(self.campaign_tiles)],
             alarms=[alarm_wire(a) for a in self.alarms.values()],
+            leaderboard=[self.leader_rows[k] for k in sorted(self.leader_rows)],
         )
 
     async def broadcast(self, update: FloorUpdate) -> None:
@@ -538,6 +707,43 @@ class FloorService:
 
 def _round(value: float | None, digits: int = 4) -> float | None:
     return None if value is None else round(value, digits)
+
+
+def agent_groups(agents: dict[str, Any], by: str) -> dict[str, str]:
+    """agent -> the key of its group (team, region or itself); "" when it has none."""
+    if by == "agent":
+        return {a: a for a in agents}
+    return {a: (getattr(row, by, None) or "") for a, row in agents.items()}
+
+
+def _queue_value(figures: QueueFigures | None, name: str) -> float | None:
+    raw = getattr(figures, name, None) if figures is not None else None
+    return None if raw is None else float(raw)
+
+
+def target_wire(a: Attainment) -> TargetWire:
+    return TargetWire(
+        figure=a.figure,
+        op=a.op,
+        target=a.target,
+        value=_round(a.value),
+        attained=a.attained,
+        met=a.met,
+    )
+
+
+def leader_row(by: str, group: GroupFigures, targets: Iterable[Target]) -> LeaderRow:
+    return LeaderRow(
+        by=by,  # type: ignore[arg-type]
+        key=group.key,
+        agents=group.agents,
+        answered=group.answered,
+        aht_s=_round(group.aht_s, 1),
+        fcr=_round(group.fcr),
+        occupancy=_round(group.occupancy),
+        service_level=_round(group.service_level),
+        targets=[target_wire(attainment(t, group.figure(t.figure))) for t in targets],
+    )
 
 
 def alarm_wire(alarm: Alarm) -> AlarmWire:
@@ -608,6 +814,7 @@ async def floor_ctx(app: web.Application) -> AsyncIterator[None]:
         clock.now,
         ZoneInfo(app[SETTINGS].floor_timezone),
         app.get(FLOOR_ADAPTERS),
+        app[SETTINGS].targets_file,
     )
     app[FLOOR] = service
     try:

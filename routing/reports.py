@@ -15,11 +15,13 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 
 from routing import floor_facts, state_log
-from routing.floor import queue_rules
+from routing.floor import agent_groups, queue_rules
 from routing.metrics.agent import agent_figures
 from routing.metrics.facts import AgentSpan, QueueVisit
 from routing.metrics.intervals import INTERVAL_MINUTES, interval_starts
-from routing.metrics.queue import queue_figures
+from routing.metrics.leaderboard import FIGURES, GroupFigures, Tally, agent_tally, leaderboard, rank
+from routing.metrics.queue import QueueMetricRules, queue_figures, repeat_index
+from routing.metrics.targets import Attainment, Targets, attainment
 from routing.store import agents_t, calls_t, queues_t
 from tickets.store import clocks_t, tickets_t, timers_t
 
@@ -170,6 +172,135 @@ def parse_interval(raw: str | None) -> int:
     return int(raw)
 
 
+def period_days(start: datetime, end: datetime) -> float:
+    """Days a period covers, for per-day targets: at least one, whole days counted."""
+    return max(1.0, float(-(-(end - start) // timedelta(days=1))))
+
+
+def agent_tallies(
+    agents: Sequence[str],
+    spans: Sequence[AgentSpan],
+    visits: Sequence[QueueVisit],
+    configs: dict[str, dict[str, Any]],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+) -> dict[str, Tally]:
+    """Each agent's leaderboard tally for [start, end): the same call the floor makes."""
+    rules: dict[str, QueueMetricRules] = {}
+
+    def rules_of(queue: str) -> QueueMetricRules:
+        if queue not in rules:
+            rules[queue] = queue_rules(configs.get(queue, {}))[0]
+        return rules[queue]
+
+    repeats = repeat_index(visits)
+    window = timedelta(seconds=QueueMetricRules().fcr_window_s)
+    spans_of: dict[str, list[AgentSpan]] = {}
+    for span in spans:
+        spans_of.setdefault(span.agent, []).append(span)
+    visits_of: dict[str, list[QueueVisit]] = {}
+    for visit in visits:
+        if visit.agent:
+            visits_of.setdefault(visit.agent, []).append(visit)
+    out: dict[str, Tally] = {}
+    for agent in agents:
+        mine = visits_of.get(agent, [])
+        figures = agent_figures(agent, spans_of.get(agent, []), mine, start, end, now)
+        out[agent] = agent_tally(
+            figures, mine, start, end, repeats, lambda q: rules_of(q).threshold_s, window, now
+        )
+    return out
+
+
+def attainment_view(a: Attainment) -> dict[str, Any]:
+    return {
+        "value": _num(a.value),
+        "op": a.op,
+        "target": _num(a.target),
+        "attained": a.attained,
+        "met": None if a.met is None else ("yes" if a.met else "no"),
+    }
+
+
+def leaderboard_report(
+    conn: Connection,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    by: str,
+    sort: str = "answered",
+    figures: Sequence[str] = tuple(FIGURES),
+    targets: Targets | None = None,
+) -> list[dict[str, Any]]:
+    """Teams, regions or agents ranked on ``sort`` (best first), with ``figures`` and the
+    attainment of their targets, for [start, end)."""
+    visits, spans = load_facts(conn, start, end)
+    agents = {row.id: row for row in conn.execute(select(agents_t))}
+    configs = {row.id: dict(row.config) for row in conn.execute(select(queues_t))}
+    names = sorted(set(agents) | {s.agent for s in spans})
+    limit = _period(start, end, now)
+    tallies = agent_tallies(names, spans, visits, configs, start, limit, now)
+    groups = agent_groups(agents, by)
+    rows = leaderboard(groups, tallies)
+    days = period_days(start, end)
+    out: list[dict[str, Any]] = []
+    for ranked in rank(rows, sort):
+        row: dict[str, Any] = {"rank": ranked.rank or None, by: ranked.figures.key}
+        if by == "agent":
+            agent = agents.get(ranked.figures.key)
+            row["name"] = agent.name if agent is not None else ranked.figures.key
+        else:
+            row["agents"] = ranked.figures.agents
+        row.update({f: _num(getattr(ranked.figures, f)) for f in figures})
+        for target in (targets or Targets()).of(by, ranked.figures.key):
+            value = _group_value(ranked.figures, target.figure)
+            row[f"target.{target.figure}"] = attainment_view(attainment(target, value, days))
+        out.append(row)
+    return out
+
+
+def _group_value(figures: GroupFigures, name: str) -> float | None:
+    return figures.figure(name) if name in FIGURES else None
+
+
+def targets_report(
+    conn: Connection, start: datetime, end: datetime, now: datetime, targets: Targets
+) -> list[dict[str, Any]]:
+    """Every target of the file with its value for [start, end) and its attainment."""
+    visits, spans = load_facts(conn, start, end)
+    agents = {row.id: row for row in conn.execute(select(agents_t))}
+    configs = {row.id: dict(row.config) for row in conn.execute(select(queues_t))}
+    names = sorted(set(agents) | {s.agent for s in spans})
+    limit = _period(start, end, now)
+    tallies = agent_tallies(names, spans, visits, configs, start, limit, now)
+    by_scope = {
+        scope: {g.key: g for g in leaderboard(agent_groups(agents, scope), tallies)}
+        for scope in ("team", "region", "agent")
+    }
+    days = period_days(start, end)
+    out: list[dict[str, Any]] = []
+    for target in targets.targets:
+        value: float | None
+        if target.scope == "queue":
+            rules, _ = queue_rules(configs.get(target.subject, {}))
+            figures = queue_figures(target.subject, visits, start, end, now, rules)
+            raw = getattr(figures, target.figure)
+            value = None if raw is None else float(raw)
+        else:
+            group = by_scope[target.scope].get(target.subject)
+            value = group.figure(target.figure) if group is not None else None
+        out.append(
+            {
+                "scope": target.scope,
+                "subject": target.subject,
+                "figure": target.figure,
+                **attainment_view(attainment(target, value, days)),
+            }
+        )
+    return out
+
+
 def csv_rows(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
     """Rows for a CSV writer: a header, then values (nested dicts flattened as ``key.sub``)."""
     flat: list[dict[str, Any]] = []
@@ -178,6 +309,7 @@ def csv_rows(rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
         for key, value in row.items():
             if isinstance(value, dict):
                 item.update({f"{key}.{sub}": v for sub, v in value.items()})
+
             else:
                 item[key] = value
         flat.append(item)

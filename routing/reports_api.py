@@ -1,4 +1,4 @@
-"""HTTP routes of the interval reports: per queue, per agent, SLA compliance."""
+"""HTTP routes of the reports: per queue, per agent, SLA compliance, leaderboard, targets."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from routing import reports
-from routing.floor import day_start
+from routing.floor import FLOOR, day_start
+from routing.metrics.leaderboard import FIGURES, GROUPINGS
 from switchboard.core.errors import BadRequest
 from switchboard.core.http import CLOCK, DATABASE, SETTINGS, endpoint, json_response
 
@@ -95,4 +96,49 @@ async def agent_report(request: web.Request) -> web.Response:
 async def sla_report(request: web.Request) -> web.Response:
     start, end, _, _ = period(request)
     rows = await request.app[DATABASE].read(lambda c: reports.sla_compliance(c, start, end))
+    return json_response({"from": start.isoformat(), "to": end.isoformat(), "rows": rows})
+
+
+@routes.get("/api/v1/reports/leaderboard")
+@endpoint(
+    "Leaderboard by team, region or agent, with the attainment of their targets",
+    roles=("admin", "supervisor"),
+    query={
+        "from": QUERY["from"],
+        "to": QUERY["to"],
+        "by": "team, region or agent (default team)",
+        "sort": f"the figure ranked on, best first: {', '.join(FIGURES)} (default answered)",
+    },
+    statuses=(200, 400),
+)
+async def leaderboard_report(request: web.Request) -> web.Response:
+    start, end, _, now = period(request)
+    by = request.query.get("by") or "team"
+    if by not in GROUPINGS:
+        raise BadRequest(f"by is one of {', '.join(GROUPINGS)}, not {by!r}", field="by")
+    sort = request.query.get("sort") or "answered"
+    if sort not in FIGURES:
+        raise BadRequest(f"sort is one of {', '.join(FIGURES)}, not {sort!r}", field="sort")
+    targets = request.app[FLOOR].targets
+    rows = await request.app[DATABASE].read(
+        lambda c: reports.leaderboard_report(c, start, end, now, by, sort, tuple(FIGURES), targets)
+    )
+    return json_response(
+        {"from": start.isoformat(), "to": end.isoformat(), "by": by, "sort": sort, "rows": rows}
+    )
+
+
+@routes.get("/api/v1/reports/targets")
+@endpoint(
+    "Every target of the server's targets file with its value and attainment for the period",
+    roles=("admin", "supervisor"),
+    query={"from": QUERY["from"], "to": QUERY["to"]},
+    statuses=(200, 400),
+)
+async def targets_report(request: web.Request) -> web.Response:
+    start, end, _, now = period(request)
+    targets = request.app[FLOOR].targets
+    rows = await request.app[DATABASE].read(
+        lambda c: reports.targets_report(c, start, end, now, targets)
+    )
     return json_response({"from": start.isoformat(), "to": end.isoformat(), "rows": rows})

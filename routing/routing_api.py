@@ -268,7 +268,7 @@ async def put_agent_skills(request: web.Request) -> web.Response:
 
 @routes.patch("/api/v1/agents/{id}")
 @endpoint(
-    "Change what an agent can do: skills, languages, team, channels with capacity",
+    "Change what an agent can do: skills, languages, team, region, channels with capacity",
     roles=("admin", "supervisor"),
     body=AgentConfigIn,
     response=AgentOut,
@@ -280,8 +280,9 @@ async def put_agent_skills(request: web.Request) -> web.Response:
 async def patch_agent(request: web.Request) -> web.Response:
     data = await parse_body(request, AgentConfigIn)
     changes = data.model_dump(exclude_unset=True, exclude={"force"})
-    if "team" in changes and changes["team"] == "":
-        changes["team"] = None
+    for key in ("team", "region"):
+        if key in changes and changes[key] == "":
+            changes[key] = None
     return await _configure(request, changes, data.force)
 
 

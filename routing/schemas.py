@@ -11,6 +11,8 @@ from routing.engine.model import STRATEGIES as STRATEGY_NAMES
 AGENT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 QUEUE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 TEAM = r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,63}$"
+# A region or site: any letters (华东, 华南, Shanghai-2), digits, dot, dash, space.
+REGION = r"^[^\W_][\w. -]{0,63}$"
 
 
 def _check_skills(value: dict[str, int]) -> dict[str, int]:
@@ -66,6 +68,9 @@ class AgentIn(BaseModel):
     skills: dict[str, int] = Field(default_factory=dict, max_length=100)
     languages: list[str] = Field(default_factory=list, max_length=20)
     team: str | None = Field(default=None, pattern=TEAM)
+    region: str | None = Field(
+        default=None, pattern=REGION, description="site or region (华东, 华南), for leaderboards"
+    )
     capacity: dict[str, int] | None = Field(
         default=None, description='units per channel at once (default {"voice": 1})'
     )
@@ -92,6 +97,7 @@ class AgentConfigIn(BaseModel):
     skills: dict[str, int] | None = Field(default=None, max_length=100)
     languages: list[str] | None = Field(default=None, max_length=20)
     team: str | None = Field(default=None, pattern=TEAM)
+    region: str | None = Field(default=None, pattern=rf"{REGION}|^$")
     capacity: dict[str, int] | None = None
     exclusive: list[str] | None = Field(default=None, max_length=4)
     force: bool = Field(default=False, description="accept skills no queue needs yet")
@@ -141,6 +147,7 @@ class AgentOut(BaseModel):
     skills: dict[str, int]
     languages: list[str]
     team: str | None = None
+    region: str | None = None
     capacity: dict[str, int] = Field(default_factory=lambda: {"voice": 1})
     exclusive: list[str] = Field(default_factory=list)
     state: str

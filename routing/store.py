@@ -40,6 +40,8 @@ class Agent(Base):
     skills: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     team: Mapped[str | None] = mapped_column(String(64))
+    # The site or region the agent works in (华东, 华南...), for leaderboards by region.
+    region: Mapped[str | None] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(16), default="offline")
     state_reason: Mapped[str | None] = mapped_column(String(100))
     state_since: Mapped[datetime]

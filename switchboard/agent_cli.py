@@ -10,10 +10,11 @@ takes every change at once. ``load FILE`` reads agents from a TOML file::
     skills = { billing = 5, sales = 2 }
     languages = ["zh", "en"]
     team = "backoffice"
+    region = "华东"
     capacity = { voice = 1, ticket = 5 }
 
 checks every agent first (problems as ``file:line: agents.N.field: message``), then creates
-the new ones and updates the others (skills, languages, team, capacity, exclusive).
+the new ones and updates the others (skills, languages, team, region, capacity, exclusive).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from switchboard.core.http import field_path
 from switchboard.core.settings import Settings
 from switchboard.ticket_cli import ApiError, call
 
-CONFIG_KEYS = ("skills", "languages", "team", "capacity", "exclusive")
+CONFIG_KEYS = ("skills", "languages", "team", "region", "capacity", "exclusive")
 
 
 def _pairs(text: str, what: str) -> dict[str, int]:
@@ -137,8 +138,10 @@ async def run(args: argparse.Namespace, settings: Settings) -> str:
             body["exclusive"] = [x for x in args.exclusive.split(",") if x]
         if args.team is not None:
             body["team"] = args.team
+        if args.region is not None:
+            body["region"] = args.region
         if not body:
-            raise ApiError("nothing to set: give --skills, --languages, --team, ...", 2)
+            raise ApiError("nothing to set: give --skills, --languages, --team, --region, ...", 2)
         body["force"] = args.force
         data = await call(server, token, "PATCH", f"/api/v1/agents/{args.id}", body)
         return json.dumps(data, ensure_ascii=False, indent=None if args.json else 2)
@@ -180,6 +183,7 @@ def add_parser(sub: Any, func: Any) -> argparse.ArgumentParser:
     change.add_argument("--skills", help="billing=3,sales=2 (replaces all skills)")
     change.add_argument("--languages", help="zh,en")
     change.add_argument("--team", help='a team ("" for none)')
+    change.add_argument("--region", help='a region or site, e.g. 华东 ("" for none)')
     change.add_argument("--capacity", help="voice=1,ticket=5")
     change.add_argument("--exclusive", help="voice,chat: channels never mixed")
     change.add_argument("--force", action="store_true", help="accept skills no queue needs")

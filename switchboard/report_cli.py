@@ -1,4 +1,4 @@
-"""``switchboard report queues|agents|sla``: interval reports to CSV or JSON.
+"""``switchboard report queues|agents|sla|leaderboard|targets``: reports to CSV or JSON.
 
 Reads the database directly (like ``segments refresh``): a report runs where the data is, needs
 no token and works while the server is down; it uses the same functions as
@@ -17,9 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from routing.metrics.leaderboard import FIGURES, GROUPINGS
+from routing.metrics.targets import Targets, TargetsError
+from routing.targets_file import load_targets
 from switchboard.core.settings import Settings
 
-KINDS = ("queues", "agents", "sla")
+KINDS = ("queues", "agents", "sla", "leaderboard", "targets")
 
 
 class ReportError(Exception):
@@ -34,6 +37,26 @@ def _when(raw: str | None, tz: ZoneInfo, default: datetime, name: str) -> dateti
     except ValueError:
         raise ReportError(f"--{name}: a date and time like 2026-11-23T09:00, not {raw!r}") from None
     return value if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def _targets(args: argparse.Namespace, settings: Settings) -> Targets | None:
+    path = getattr(args, "targets", None) or settings.targets_file
+    if path is None:
+        return None
+    try:
+        return load_targets(path)
+    except TargetsError as exc:
+        raise ReportError(str(exc)) from None
+
+
+def _figures(raw: str | None) -> tuple[str, ...]:
+    if not raw:
+        return tuple(FIGURES)
+    chosen = tuple(f.strip() for f in raw.split(",") if f.strip())
+    for name in chosen:
+        if name not in FIGURES:
+            raise ReportError(f"--figures: {name!r} is not one of {', '.join(FIGURES)}")
+    return chosen
 
 
 def render(rows: list[dict[str, Any]], fmt: str) -> str:
@@ -59,8 +82,20 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
     if end <= start:
         raise ReportError("--to must be after --from")
     minutes = args.interval
+    targets = _targets(args, settings) if args.kind in ("leaderboard", "targets") else None
+    figures = _figures(getattr(args, "figures", None))
+    by, sort = getattr(args, "by", "team"), getattr(args, "sort", "answered")
+    if sort not in FIGURES:
+        raise ReportError(f"--sort: one of {', '.join(FIGURES)}, not {sort!r}")
+    if args.kind == "targets" and targets is None:
+        raise ReportError("report targets: give --targets FILE (or set targets_file)")
 
     def read(conn: Any) -> list[dict[str, Any]]:
+        if args.kind == "leaderboard":
+            return reports.leaderboard_report(conn, start, end, now, by, sort, figures, targets)
+        if args.kind == "targets":
+            assert targets is not None
+            return reports.targets_report(conn, start, end, now, targets)
         if args.kind == "queues":
             return reports.queue_report(conn, start, end, minutes, now)
         if args.kind == "agents":
@@ -76,15 +111,26 @@ def run(args: argparse.Namespace, settings: Settings) -> str:
 def add_parser(sub: Any, settings_of: Callable[[argparse.Namespace], Settings]) -> None:
     report = sub.add_parser(
         "report",
-        help="interval reports per queue or agent, SLA compliance (CSV or JSON)",
-        description="Interval reports from the database: the wallboard's figures per 15, 30 "
-        "or 60 minutes. Times without an offset are in floor_timezone.",
+        help="interval reports per queue or agent, SLA compliance, leaderboards and targets",
+        description="Reports from the database: the wallboard's figures per 15, 30 or 60 "
+        "minutes, SLA compliance, the leaderboard by team, region or agent, and targets with "
+        "their attainment. Times without an offset are in floor_timezone.",
     )
     report.add_argument("kind", choices=KINDS)
     report.add_argument("--from", dest="start", help="start (default: today's midnight)")
     report.add_argument("--to", dest="end", help="end, excluded (default: now)")
     report.add_argument("--interval", type=int, choices=(15, 30, 60), default=30)
     report.add_argument("--format", choices=("csv", "json"), default="csv")
+    report.add_argument(
+        "--by", choices=GROUPINGS, default="team", help="leaderboard: rank teams, regions or agents"
+    )
+    report.add_argument(
+        "--sort", default="answered", help=f"leaderboard: rank on ({', '.join(FIGURES)})"
+    )
+    report.add_argument(
+        "--figures", help="leaderboard: the figures to show, comma-separated (default: all)"
+    )
+    report.add_argument("--targets", help="targets TOML file (default: the targets_file setting)")
 
     def command(args: argparse.Namespace) -> int:
         try:

@@ -21,7 +21,13 @@ from console.feed import FeedProblem, FeedSource, LinkPhase, LinkStatus
 from console.wallboard.client import ServerError, SupervisorApi
 from console.wallboard.floor import Changes, Floor
 from console.wallboard.moves import Move
-from console.wallboard.screens import Chooser, QueueMover, QueueScreen, StateChooser
+from console.wallboard.screens import (
+    Chooser,
+    LeaderboardScreen,
+    QueueMover,
+    QueueScreen,
+    StateChooser,
+)
 from console.wallboard.widgets import AgentGrid, AlarmList, QueueTileView, percent
 from console.widgets._text import humanize
 from switchboard.core.floor_wire import FloorSnapshot, FloorUpdate
@@ -44,7 +50,8 @@ class WallboardApp(App[None]):
         Binding("d", "drill_down", "Detail", id="wallboard.drill_down"),
         Binding("g", "focus_agents", "Agents", id="wallboard.focus_agents"),
         Binding("a", "focus_alarms", "Alarms", id="wallboard.focus_alarms"),
-        Binding("t", "toggle_theme", "Theme", id="wallboard.toggle_theme"),
+        Binding("b", "leaderboard", "Leaders", id="wallboard.leaderboard"),
+        Binding("t", "toggle_theme", "Theme", id="wallboard.toggle_theme", show=False),
     ]
 
     def __init__(
@@ -62,6 +69,7 @@ class WallboardApp(App[None]):
         self.link: LinkStatus | None = None
         self._clock = clock or (lambda: datetime.now(UTC))
         self._tick = tick
+        self._tiles: dict[str, QueueTileView] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="board-status"):
@@ -110,29 +118,35 @@ class WallboardApp(App[None]):
         for alarm in changes.raised:
             if alarm.severity == "critical" and not changes.reset:
                 self.bell()
+        if changes.leaderboard and isinstance(self.screen, LeaderboardScreen):
+            self.screen.show()
         self._show_counts()
-        self._show_campaigns()
+        if changes.reset or changes.campaigns:
+            self._show_campaigns()
 
     def _show_queues(self, changes: Changes) -> None:
         box = self.query_one("#queues", HorizontalScroll)
         if changes.reset:
             box.remove_children()
-            box.mount_all(QueueTileView(t) for t in self.floor.queues.values())
+            self._tiles = {t.queue: QueueTileView(t) for t in self.floor.queues.values()}
+            box.mount_all(self._tiles.values())
             return
         for queue in sorted(changes.queues):
             tile = self.floor.queues[queue]
-            found = box.query(f"#queue-{queue}")
-            if found:
-                found.first(QueueTileView).show(tile)
+            view = self._tiles.get(queue)  # by key: a DOM query per tile was the board's cost
+            if view is not None:
+                view.show(tile)
             else:
-                box.mount(QueueTileView(tile))
+                self._tiles[queue] = view = QueueTileView(tile)
+                box.mount(view)
 
     def _show_counts(self) -> None:
         counts = self.floor.agents_by_state()
         order = ("available", "on_call", "wrap_up", "reserved", "break", "not_ready", "offline")
         text = "  ".join(f"{humanize(s)} {counts[s]}" for s in order if counts.get(s))
         waiting = sum(t.waiting_now for t in self.floor.queues.values())
-        self.query_one("#board-counts", Label).update(Text(f"{text}   waiting {waiting}"))
+        counts_label = self.query_one("#board-counts", Label)
+        counts_label.update(Text(f"{text}   waiting {waiting}"), layout=False)
 
     def _show_campaigns(self) -> None:
         parts = [
@@ -273,6 +287,9 @@ class WallboardApp(App[None]):
 
     def action_focus_alarms(self) -> None:
         self.query_one("#alarms", AlarmList).focus()
+
+    def action_leaderboard(self) -> None:
+        self.push_screen(LeaderboardScreen(self.floor))
 
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.theme == "textual-dark" else "textual-dark"

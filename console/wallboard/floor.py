@@ -15,6 +15,7 @@ from switchboard.core.floor_wire import (
     CampaignTile,
     FloorSnapshot,
     FloorUpdate,
+    LeaderRow,
     QueueTile,
 )
 
@@ -32,6 +33,7 @@ class Changes:
     campaigns: set[str] = field(default_factory=set)
     alarms: bool = False
     raised: list[AlarmWire] = field(default_factory=list)
+    leaderboard: bool = False
 
     @property
     def empty(self) -> bool:
@@ -42,6 +44,7 @@ class Changes:
             or self.agents_gone
             or self.campaigns
             or self.alarms
+            or self.leaderboard
         )
 
 
@@ -53,6 +56,7 @@ class Floor:
     agents: dict[str, AgentRow] = field(default_factory=dict)
     campaigns: dict[str, CampaignTile] = field(default_factory=dict)
     alarms: dict[str, AlarmWire] = field(default_factory=dict)
+    leaderboard: dict[str, LeaderRow] = field(default_factory=dict)
 
     def apply(self, message: FloorSnapshot | FloorUpdate) -> Changes:
         if isinstance(message, FloorSnapshot):
@@ -80,6 +84,11 @@ class Floor:
         for key in message.alarms_cleared:
             if self.alarms.pop(key, None) is not None:
                 changes.alarms = True
+        for leader in message.leaderboard:
+            self.leaderboard[leader.row_key] = leader
+            changes.leaderboard = True
+        for key in message.leaderboard_gone:
+            changes.leaderboard |= self.leaderboard.pop(key, None) is not None
         return changes
 
     def _reset(self, snapshot: FloorSnapshot) -> Changes:
@@ -89,13 +98,19 @@ class Floor:
         self.agents = {r.agent: r for r in snapshot.agents}
         self.campaigns = {c.campaign: c for c in snapshot.campaigns}
         self.alarms = {a.key: a for a in snapshot.alarms}
-        return Changes(reset=True, alarms=True, raised=list(snapshot.alarms))
+        self.leaderboard = {r.row_key: r for r in snapshot.leaderboard}
+        return Changes(reset=True, alarms=True, raised=list(snapshot.alarms), leaderboard=True)
 
     def alarms_in_order(self) -> list[AlarmWire]:
         return sorted(
             self.alarms.values(),
             key=lambda a: (SEVERITY_ORDER.get(a.severity, 9), a.kind, a.subject),
         )
+
+    def leaders(self, by: str) -> list[LeaderRow]:
+        """The rows of one leaderboard, most calls answered first."""
+        rows = [r for r in self.leaderboard.values() if r.by == by]
+        return sorted(rows, key=lambda r: (-r.answered, r.key))
 
     def agents_by_state(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -14,7 +14,10 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from console.wallboard.client import ServerError, SupervisorApi
+from console.wallboard.floor import Floor
 from console.wallboard.moves import Move, join, leave, serves
+from console.wallboard.widgets import percent, seconds
+from switchboard.core.floor_wire import LeaderRow, TargetWire
 
 # (state, reason) choices a supervisor may set; "offline" logs the agent out.
 STATE_CHOICES: tuple[tuple[str, str | None, str], ...] = (
@@ -209,4 +212,93 @@ class QueueMover(ModalScreen[Move | None]):
         self.dismiss(move)
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+LEADER_COLUMNS = ("", "Name", "Agents", "Answered", "AHT", "SL", "FCR", "Occ.", "Targets")
+LEADER_GROUPS = (("team", "Team"), ("region", "Region"), ("agent", "Agent"), ("queue", "Queue"))
+
+
+FIGURE_LABELS = {
+    "service_level": "SL",
+    "aht_s": "AHT",
+    "asa_s": "ASA",
+    "fcr": "FCR",
+    "occupancy": "Occ.",
+    "answered": "Answered",
+    "offered": "Offered",
+    "abandon_rate": "Abandon",
+}
+
+
+def target_text(target: TargetWire) -> Text:
+    """``SL ≥ 80%: 85% (106%) ✓`` in green when met, red when not, dim when unknown."""
+    share = target.figure in ("service_level", "fcr", "occupancy", "abandon_rate")
+
+    def fmt(value: float | None) -> str:
+        if value is None:
+            return "—"
+        if share:
+            return percent(value)
+        return seconds(value) if target.figure.endswith("_s") else f"{value:g}"
+
+    op = "≥" if target.op == ">=" else "≤"
+    mark = "?" if target.met is None else ("✓" if target.met else "✗")
+    style = "dim" if target.met is None else ("green" if target.met else "bold red")
+    attained = "" if target.attained is None else f" ({target.attained:.0%})"
+    label = FIGURE_LABELS.get(target.figure, target.figure)
+    return Text(
+        f"{label} {op} {fmt(target.target)}: {fmt(target.value)}{attained} {mark}", style=style
+    )
+
+
+class LeaderboardScreen(ModalScreen[None]):
+    """Today's leaderboard by team and region, and every target with its attainment."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="wallboard.leaderboard.close"),
+    ]
+
+    def __init__(self, floor: Floor) -> None:
+        super().__init__()
+        self.floor = floor
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="leaderboard"):
+            yield Label(Text("Leaderboard and targets (today)"), classes="dialog-title")
+            yield DataTable(id="leaders", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#leaders", DataTable)
+        for label in LEADER_COLUMNS:
+            table.add_column(label, key=label.lower().rstrip(".") or "group")
+        self.show()
+        table.focus()
+
+    def show(self) -> None:
+        """Redraw from the floor (the server sends the leaderboard every few seconds)."""
+        table = self.query_one("#leaders", DataTable)
+        table.clear()
+        for by, title in LEADER_GROUPS:
+            for row in self.floor.leaders(by):
+                # One line per target: the row grows rather than the text being cut.
+                height = max(1, len(row.targets))
+                table.add_row(*self.cells(title, row), key=row.row_key, height=height)
+
+    @staticmethod
+    def cells(title: str, row: LeaderRow) -> list[str | Text]:
+        targets = Text("\n").join(target_text(t) for t in row.targets)
+        return [
+            title,
+            Text(row.key or "—"),
+            str(row.agents) if row.by != "queue" else "",
+            str(row.answered),
+            seconds(row.aht_s),
+            percent(row.service_level),
+            percent(row.fcr),
+            percent(row.occupancy) if row.by != "queue" else "",
+            targets,
+        ]
+
+    def action_close(self) -> None:
         self.dismiss(None)

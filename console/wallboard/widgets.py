@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -55,6 +56,7 @@ class QueueTileView(Vertical, can_focus=True):
     def __init__(self, tile: QueueTile) -> None:
         super().__init__(id=f"queue-{tile.queue}", classes="queue-tile")
         self.tile = tile
+        self._shown: dict[str, Text] = {}
 
     def compose(self) -> ComposeResult:
         yield Label(id="title", classes="tile-title")
@@ -68,30 +70,37 @@ class QueueTileView(Vertical, can_focus=True):
         self.show(self.tile)
 
     def show(self, tile: QueueTile) -> None:
+        """Redraw what changed. The labels fill the tile's fixed width, so new text never
+        needs a layout pass of the whole board (at 50 tiles that pass was most of the cost)."""
         self.tile = tile
-        self.query_one("#title", Label).update(Text(tile.name or tile.queue))
-        self.query_one("#sl", Label).update(service_level_text(tile))
         waiting = Text(f"waiting {tile.waiting_now}")
         if tile.waiting_now:
             waiting.append(f" · longest {elapsed(tile.longest_wait_s)}", style="bold")
-        self.query_one("#waiting", Label).update(waiting)
-        self.query_one("#counts", Label).update(
-            Text(f"in {tile.offered} ans {tile.answered} ab {tile.abandoned}")
-        )
-        self.query_one("#times", Label).update(
-            Text(f"ASA {seconds(tile.asa_s)} AHT {seconds(tile.aht_s)}")
-        )
+        lines = {
+            "#title": Text(tile.name or tile.queue),
+            "#sl": service_level_text(tile),
+            "#waiting": waiting,
+            "#counts": Text(f"in {tile.offered} ans {tile.answered} ab {tile.abandoned}"),
+            "#times": Text(f"ASA {seconds(tile.asa_s)} AHT {seconds(tile.aht_s)}"),
+        }
+        for selector, text in lines.items():
+            if self._shown.get(selector) != text:
+                self._shown[selector] = text
+                self.query_one(selector, Label).update(text, layout=False)
         history = self.query_one("#history", Sparkline)
         judged = [level for level in tile.sl_history if level is not None]  # intervals with calls
-        history.data = judged
+        if list(history.data or ()) != judged:
+            history.data = judged
         history.display = len(judged) > 1
-        self.set_class(bool(tile.waiting_now), "-waiting")
         late = (
             tile.service_level is not None
             and tile.service_level_target is not None
             and tile.service_level < tile.service_level_target
         )
-        self.set_class(late, "-below-target")
+        # A class change restyles the tile: only when one flips, both in one pass.
+        classes = {"-waiting": bool(tile.waiting_now), "-below-target": late}
+        if any(self.has_class(name) != on for name, on in classes.items()):
+            self.update_classes(classes)
 
     def on_click(self) -> None:
         self.post_message(self.Chosen(self.tile.queue))
@@ -101,10 +110,15 @@ class QueueTileView(Vertical, can_focus=True):
 
 
 AGENT_COLUMNS = ("Agent", "Name", "Team", "State", "Time", "Calls", "AHT", "Occ.")
+TIME_COLUMN = AGENT_COLUMNS.index("Time")
 
 
 class AgentGrid(DataTable[str | Text]):
     """Agents by state, one row per agent keyed by its id; only changed rows are touched."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._cells: dict[str, list[str | Text]] = {}  # what each row shows, by agent
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -129,10 +143,14 @@ class AgentGrid(DataTable[str | Text]):
     def sync(
         self, floor: Floor, agents: set[str], gone: set[str], now: datetime, *, reset: bool
     ) -> None:
+        """Add, change or remove the rows of these agents; of a changed row only the cells
+        whose text differs are touched."""
         if reset:
             self.clear()
+            self._cells.clear()
             agents = set(floor.agents)
         for agent in sorted(gone):
+            self._cells.pop(agent, None)
             if agent in self.rows:
                 self.remove_row(agent)
         for agent in sorted(agents):
@@ -140,17 +158,29 @@ class AgentGrid(DataTable[str | Text]):
             if row is None:
                 continue
             cells = self.row_for(row, now)
-            if agent in self.rows:
-                for key, value in zip(self.columns, cells, strict=True):
-                    self.update_cell(agent, key, value)
+            before = self._cells.get(agent)
+            self._cells[agent] = cells
+            if agent in self.rows and before is not None:
+                for key, old, value in zip(self.columns, before, cells, strict=True):
+                    if old != value:
+                        self.update_cell(agent, key, value)
             else:
                 self.add_row(*cells, key=agent)
 
     def tick(self, floor: Floor, now: datetime) -> None:
-        """Advance the time-in-state column; the server sends a row only when it changes."""
-        for agent, row in floor.agents.items():
-            if agent in self.rows and row.since is not None:
-                self.update_cell(agent, "time", elapsed((now - row.since).total_seconds()))
+        """Advance the time-in-state column of the rows in view (the server sends a row only
+        when it changes); a row scrolled into view catches up on the next tick."""
+        first = max(0, self.scroll_offset.y - 1)
+        for row in self.ordered_rows[first : first + self.size.height + 1]:
+            agent = row.key.value
+            shown = floor.agents.get(agent or "")
+            cells = self._cells.get(agent or "")
+            if shown is None or shown.since is None or cells is None:
+                continue
+            text = elapsed((now - shown.since).total_seconds())
+            if cells[TIME_COLUMN] != text:
+                cells[TIME_COLUMN] = text
+                self.update_cell(row.key, "time", text)
 
     def selected_agent(self) -> str | None:
         if not self.row_count:

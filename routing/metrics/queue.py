@@ -85,20 +85,31 @@ def service_level(
     return _ratio(answered_within + abandoned_within, offered)
 
 
+CallerVisits = dict[tuple[str, str], list[datetime]]
+
+
+def repeat_index(visits: Iterable[QueueVisit]) -> CallerVisits:
+    """When each (caller, queue) was offered: what first-contact resolution looks up."""
+    later: CallerVisits = {}
+    for visit in visits:
+        if visit.caller:
+            later.setdefault((visit.caller, visit.queue), []).append(visit.offered_at)
+    return later
+
+
+def resolved_first_time(visit: QueueVisit, later: CallerVisits, window: timedelta) -> bool:
+    """The caller did not call the same queue again within ``window`` after this visit."""
+    assert visit.caller is not None
+    times = later.get((visit.caller, visit.queue), ())
+    return not any(visit.offered_at < t <= visit.offered_at + window for t in times)
+
+
 def first_contact_resolution(
     answered: Sequence[QueueVisit], all_visits: Iterable[QueueVisit], window: timedelta
 ) -> float | None:
-    later: dict[tuple[str, str], list[datetime]] = {}
-    for visit in all_visits:
-        if visit.caller:
-            later.setdefault((visit.caller, visit.queue), []).append(visit.offered_at)
+    later = repeat_index(all_visits)
     known = [v for v in answered if v.caller]
-    resolved = 0
-    for visit in known:
-        assert visit.caller is not None
-        times = later.get((visit.caller, visit.queue), [])
-        again = any(visit.offered_at < t <= visit.offered_at + window for t in times)
-        resolved += not again
+    resolved = sum(resolved_first_time(v, later, window) for v in known)
     return _ratio(resolved, len(known))
 
 

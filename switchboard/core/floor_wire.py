@@ -74,6 +74,35 @@ class AlarmWire(_Wire):
     since: datetime | None = None
 
 
+class TargetWire(_Wire):
+    """One target with its attainment (docs/metrics.md)."""
+
+    figure: str
+    op: Literal[">=", "<="]
+    target: float
+    value: float | None = None
+    attained: float | None = None
+    met: bool | None = None
+
+
+class LeaderRow(_Wire):
+    """A team's, region's, agent's or queue's leaderboard figures today, and its targets."""
+
+    by: Literal["team", "region", "agent", "queue"]
+    key: str
+    agents: int = 0
+    answered: int = 0
+    aht_s: float | None = None
+    fcr: float | None = None
+    occupancy: float | None = None
+    service_level: float | None = None
+    targets: list[TargetWire] = Field(default_factory=list)
+
+    @property
+    def row_key(self) -> str:
+        return f"{self.by}:{self.key}"
+
+
 class FloorSnapshot(_Wire):
     type: Literal["floor_snapshot"] = "floor_snapshot"
     at: datetime
@@ -82,6 +111,7 @@ class FloorSnapshot(_Wire):
     agents: list[AgentRow] = Field(default_factory=list)
     campaigns: list[CampaignTile] = Field(default_factory=list)
     alarms: list[AlarmWire] = Field(default_factory=list)
+    leaderboard: list[LeaderRow] = Field(default_factory=list)
 
 
 class FloorUpdate(_Wire):
@@ -93,3 +123,5 @@ class FloorUpdate(_Wire):
     campaigns: list[CampaignTile] = Field(default_factory=list)
     alarms_raised: list[AlarmWire] = Field(default_factory=list)
     alarms_cleared: list[str] = Field(default_factory=list)
+    leaderboard: list[LeaderRow] = Field(default_factory=list)
+    leaderboard_gone: list[str] = Field(default_factory=list)

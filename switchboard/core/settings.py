@@ -101,6 +101,11 @@ class Settings(BaseSettings):
         default="Asia/Shanghai",
         description="the business day of the wallboard's and reports' 'today' (IANA zone name)",
     )
+    targets_file: Path | None = Field(
+        default=None,
+        description="TOML file of targets per team, region, agent or queue (docs/metrics.md): "
+        "attainment on the wallboard and in `switchboard report leaderboard|targets`",
+    )
     cti_rate: float = Field(default=1000.0, gt=0, description="events/s each CTI source may post")
     cti_burst: float = Field(default=2000.0, ge=1, description="events a CTI source may burst")
     cti_secrets: dict[str, SecretStr] = Field(

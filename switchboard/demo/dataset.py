@@ -58,11 +58,21 @@ _AGENTS: tuple[tuple[str, dict[str, int], list[str]], ...] = (
 )
 
 
+# (team, region) in turn: two sites, two teams each, for the leaderboards by team and region.
+_TEAMS: tuple[tuple[str, str], ...] = (
+    ("shanghai-1", "华东"),
+    ("shanghai-2", "华东"),
+    ("shenzhen-1", "华南"),
+    ("shenzhen-2", "华南"),
+)
+
+
 def demo_agents() -> list[dict[str, Any]]:
     """The demo agents, as ``POST /api/v1/agents`` takes them; the first is the console's."""
     agents: list[dict[str, Any]] = []
     for offset, (name, skills, languages) in enumerate(_AGENTS):
         extension = str(1001 + offset)
+        team, region = _TEAMS[offset % len(_TEAMS)]
         agents.append(
             {
                 "id": f"a-{extension}",
@@ -70,6 +80,8 @@ def demo_agents() -> list[dict[str, Any]]:
                 "extension": extension,
                 "skills": dict(skills),
                 "languages": list(languages),
+                "team": team,
+                "region": region,
             }
         )
     return agents

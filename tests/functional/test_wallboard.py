@@ -390,3 +390,101 @@ def test_board_snapshots(snap_compare: Any, size: tuple[int, int]) -> None:
         await settle(pilot, feed, snapshot())
 
     assert snap_compare(app, terminal_size=size, run_before=fill)
+
+
+async def test_the_leaderboard_panel_shows_teams_and_targets_and_follows_updates() -> None:
+    from console.wallboard.screens import LeaderboardScreen
+    from switchboard.core.floor_wire import LeaderRow, TargetWire
+
+    app, feed, _ = board()
+    snap = snapshot()
+    snap.leaderboard = [
+        LeaderRow(
+            by="team",
+            key="一组",
+            agents=2,
+            answered=21,
+            aht_s=250,
+            service_level=0.85,
+            targets=[
+                TargetWire(
+                    figure="service_level", op=">=", target=0.8, value=0.85, attained=1.06, met=True
+                )
+            ],
+        ),
+        LeaderRow(by="region", key="华东", agents=3, answered=21),
+    ]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snap)
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(app.screen, LeaderboardScreen)
+        table = app.screen.query_one("#leaders", DataTable)
+        assert [k.value for k in table.rows] == ["team:一组", "region:华东"]
+        assert str(table.get_cell("team:一组", "targets")) == "SL ≥ 80%: 85% (106%) ✓"
+        update = FloorUpdate(
+            at=NOW + timedelta(seconds=10),
+            leaderboard=[LeaderRow(by="team", key="二组", agents=1, answered=30)],
+        )
+        await settle(pilot, feed, update)
+        assert [k.value for k in table.rows] == ["team:二组", "team:一组", "region:华东"]
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, LeaderboardScreen)
+
+
+async def test_time_in_state_ticks_on_the_rows_in_view() -> None:
+    feed, api = ScriptedFeed(), RecordingApi()
+    now = [NOW]
+    app = WallboardApp(feed, api, clock=lambda: now[0], tick=3600)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        grid = app.query_one("#agents", AgentGrid)
+        assert cell(grid, "a1", "time") == "3:00"
+        now[0] = NOW + timedelta(seconds=65)
+        app._advance_clock()
+        await pilot.pause()
+        assert [cell(grid, a, "time") for a in ("a1", "a2", "a3")] == ["4:05", "1:25", "41:05"]
+
+
+def test_leaderboard_snapshot(snap_compare: Any) -> None:
+    from switchboard.core.floor_wire import LeaderRow, TargetWire
+
+    app, feed, _ = board()
+    snap = snapshot()
+    snap.leaderboard = [
+        LeaderRow(
+            by="team",
+            key="shanghai-1",
+            agents=6,
+            answered=130,
+            aht_s=245,
+            fcr=0.78,
+            occupancy=0.72,
+            service_level=0.84,
+            targets=[
+                TargetWire(
+                    figure="service_level", op=">=", target=0.8, value=0.84, attained=1.05, met=True
+                ),
+                TargetWire(
+                    figure="aht_s", op="<=", target=240, value=245, attained=0.9796, met=False
+                ),
+            ],
+        ),
+        LeaderRow(by="team", key="shenzhen-1", agents=5, answered=98, aht_s=301, fcr=0.7),
+        LeaderRow(by="region", key="华东", agents=12, answered=240, aht_s=260, occupancy=0.7),
+        LeaderRow(
+            by="queue",
+            key="billing",
+            answered=110,
+            service_level=0.82,
+            targets=[TargetWire(figure="abandon_rate", op="<=", target=0.05, value=None, met=None)],
+        ),
+    ]
+
+    async def open_panel(pilot: Any) -> None:
+        await settle(pilot, feed, snap)
+        await pilot.press("b")
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 40), run_before=open_panel)

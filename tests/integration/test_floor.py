@@ -415,3 +415,128 @@ async def test_wrap_up_after_a_call_counts_in_its_handling_time(settings: Settin
             assert service.agent_rows["a-1001"].aht_s == 155.0
     finally:
         await server.close()
+
+
+async def test_board_and_report_give_the_same_leaderboard(day: LiveServer, tmp_path: Any) -> None:
+    import argparse
+    import csv
+    import io
+
+    from switchboard import report_cli
+
+    admin = await day.token("admin", "boss2")
+    for agent_id, team, region in (("a-1001", "east-1", "华东"), ("a-1002", "south-1", "华南")):
+        body = {"team": team, "region": region}
+        status, _ = await day.call("PATCH", f"/api/v1/agents/{agent_id}", admin, json=body)
+        assert status == 200
+    targets = tmp_path / "targets.toml"
+    targets.write_text(
+        '[team."east-1"]\nanswered = ">= 2"\naht_s = "<= 60 s"\n\n[queue.sales]\n'
+        'service_level = ">= 90%"\n',
+        encoding="utf-8",
+    )
+    service = day.app[FLOOR]
+    service.targets_file = targets
+    await service.refresh(full=True)
+    snap = await board(day)
+    shown = {(r["by"], r["key"]): r for r in snap["leaderboard"]}
+    for by in ("team", "region"):
+        args = argparse.Namespace(
+            kind="leaderboard",
+            start="2026-11-23T00:00",
+            end="2026-11-23T09:46",
+            interval=30,
+            format="json",
+            by=by,
+            sort="answered",
+            figures=None,
+            targets=str(targets),
+        )
+        rows = json.loads(await asyncio.to_thread(report_cli.run, args, day.settings))
+        assert {r[by] for r in rows} == {k for b, k in shown if b == by}
+        query = {"from": args.start, "to": args.end, "by": by}
+        status, over_http = await day.call(
+            "GET", "/api/v1/reports/leaderboard", admin, params=query
+        )
+        assert (status, over_http["rows"]) == (200, rows)
+        for row in rows:
+            live = shown[(by, row[by])]
+            assert (row["agents"], row["answered"]) == (live["agents"], live["answered"])
+            # The board rounds AHT to 0.1 s and shares to 4 places, as it does for queues.
+            assert row["aht_s"] == pytest.approx(live["aht_s"], abs=0.05)
+            for name in ("fcr", "occupancy", "service_level"):
+                assert row[name] == pytest.approx(live[name], abs=1e-4), (by, row[by], name)
+            if row[by] == "east-1":
+                assert row["target.aht_s"] == {
+                    "value": 100.0,
+                    "op": "<=",
+                    "target": 60.0,
+                    "attained": 0.6,
+                    "met": "no",
+                }
+    args.by, args.format, args.sort = "team", "csv", "aht_s"
+    text = await asyncio.to_thread(report_cli.run, args, day.settings)
+    table = list(csv.DictReader(io.StringIO(text)))
+    assert [(r["rank"], r["team"]) for r in table] == [("1", "south-1"), ("2", "east-1")]
+    assert (table[1]["target.aht_s.met"], table[1]["target.answered.met"]) == ("no", "yes")
+    status, body = await day.call("GET", "/api/v1/reports/leaderboard?by=site", admin)
+    assert (status, body["error"]["field"]) == (400, "by")
+    status, body = await day.call("GET", "/api/v1/reports/targets", admin, params=query)
+    assert status == 200
+    assert [(r["scope"], r["subject"], r["figure"], r["met"]) for r in body["rows"]] == [
+        ("team", "east-1", "answered", "yes"),
+        ("team", "east-1", "aht_s", "no"),
+        ("queue", "sales", "service_level", "no"),
+    ]
+    east = shown[("team", "east-1")]
+    # a-1001 answered c1 (110 s) and c4 in support (90 s): 2 answered, AHT 100 s > 60 s.
+    assert (east["answered"], east["aht_s"]) == (2, 100.0)
+    assert [(t["figure"], t["met"]) for t in east["targets"]] == [
+        ("answered", True),
+        ("aht_s", False),
+    ]
+    assert shown[("queue", "sales")]["targets"][0]["attained"] == pytest.approx(0.5 / 0.9, 1e-3)
+
+
+async def test_a_bad_targets_file_is_refused_naming_the_line(
+    day: LiveServer, tmp_path: Any
+) -> None:
+    import argparse
+
+    from switchboard import report_cli
+    from switchboard.report_cli import ReportError
+
+    targets = tmp_path / "targets.toml"
+    targets.write_text('[team."east-1"]\n\naht_s = "fast"\n', encoding="utf-8")
+    args = argparse.Namespace(
+        kind="leaderboard",
+        start=None,
+        end=None,
+        interval=30,
+        format="csv",
+        by="team",
+        sort="answered",
+        figures=None,
+        targets=str(targets),
+    )
+    with pytest.raises(ReportError, match=rf"^{targets}:3: team.east-1.aht_s: write the target"):
+        await asyncio.to_thread(report_cli.run, args, day.settings)
+
+
+async def test_the_floor_keeps_its_targets_when_the_file_goes_bad(
+    day: LiveServer, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import os
+
+    targets = tmp_path / "targets.toml"
+    targets.write_text('[team."east-1"]\nanswered = ">= 2"\n', encoding="utf-8")
+    service = day.app[FLOOR]
+    service.targets_file = targets
+    await service.refresh(full=True)
+    assert [(t.scope, t.figure) for t in service.targets.targets] == [("team", "answered")]
+    targets.write_text('[team."east-1"]\nanswered = "lots"\n', encoding="utf-8")
+    os.utime(targets, (1_900_000_000, 1_900_000_000))  # a new mtime, whatever the clock
+    with caplog.at_level("ERROR", logger="routing.floor"):
+        await service.refresh(full=True)
+    assert f"{targets}:2: team.east-1.answered: write the target" in caplog.text
+    assert [(t.scope, t.figure) for t in service.targets.targets] == [("team", "answered")]

@@ -293,3 +293,28 @@ async def test_agents_cli_load_set_state_and_list(
     assert code == 2
     assert f"{path}:4: agents.0.skills:" in err
     assert f"{path}:9: agents.1.id:" in err
+
+
+async def test_an_agents_region_is_created_changed_cleared_and_checked(
+    live: LiveServer, admin: str
+) -> None:
+    import os
+
+    await make(live, admin, "li", team="shanghai-1", region="华东")
+    status, body = await live.call("GET", "/api/v1/agents/li", admin)
+    assert (status, body["team"], body["region"]) == (200, "shanghai-1", "华东")
+    status, body = await live.call("PATCH", "/api/v1/agents/li", admin, json={"region": "华南"})
+    assert (status, body["region"], body["team"]) == (200, "华南", "shanghai-1")
+    status, body = await live.call("PATCH", "/api/v1/agents/li", admin, json={"region": ""})
+    assert (status, body["region"]) == (200, None)
+    env = {**os.environ, "SWITCHBOARD_TOKEN": admin, "PYTHONPATH": os.getcwd()}
+    code, out, err = await _cli(
+        "agents", "--server", live.url, "--json", "set", "li", "--region", "华北", env=env
+    )
+    assert code == 0, err
+    assert '"region": "华北"' in out
+    for bad in ("", "-东", "x" * 65, "华东/一区"):
+        status, body = await live.call(
+            "POST", "/api/v1/agents", admin, json={"id": "zhao", "name": "赵", "region": bad}
+        )
+        assert (status, body["error"]["field"]) == (400, "region"), (bad, body)

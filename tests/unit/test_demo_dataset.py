@@ -9,6 +9,7 @@ from typing import Any
 import phonenumbers
 import pytest
 
+from routing.schemas import AgentIn
 from switchboard.demo.dataset import (
     CALLER_KINDS,
     WITHHELD_NUMBERS,
@@ -90,7 +91,8 @@ def test_agents_are_enough_and_well_formed() -> None:
     assert len({a["id"] for a in agents}) == len(agents)
     assert len({a["extension"] for a in agents}) == len(agents)
     for agent in agents:
-        assert set(agent) == {"id", "name", "extension", "skills", "languages"}
+        assert set(agent) == {"id", "name", "extension", "skills", "languages", "team", "region"}
+        AgentIn.model_validate(agent)  # what POST /api/v1/agents takes
         assert agent["skills"], agent
         assert set(agent["skills"]) <= SKILLS
         assert all(isinstance(v, int) and 1 <= v <= 5 for v in agent["skills"].values())
@@ -98,6 +100,9 @@ def test_agents_are_enough_and_well_formed() -> None:
         assert set(agent["languages"]) <= {"zh", "en"}
     chinese = [a for a in agents if CJK.search(a["name"])]
     assert 0 < len(chinese) < len(agents)  # mixed Chinese and English names
+    # Two regions, two teams in each: enough for the leaderboards by team and region.
+    assert {a["region"] for a in agents} == {"华东", "华南"}
+    assert len({(a["region"], a["team"]) for a in agents}) == 4
 
 
 def test_agents_are_fresh_copies() -> None:

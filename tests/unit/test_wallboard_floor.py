@@ -41,3 +41,26 @@ def test_floor_applies_updates_in_order_and_reports_changes() -> None:
     assert stale.empty
     assert floor.agents["a"].state == "available"
     assert floor.agents_by_state() == {"available": 1}
+
+
+def test_leaderboard_rows_come_by_key_and_go() -> None:
+    from switchboard.core.floor_wire import LeaderRow
+
+    floor = Floor()
+    east = LeaderRow(by="team", key="east-1", agents=2, answered=10)
+    changes = floor.apply(FloorSnapshot(at=NOW, period_start=NOW, leaderboard=[east]))
+    assert changes.leaderboard
+    assert list(floor.leaderboard) == ["team:east-1"]
+    south = LeaderRow(by="team", key="south-1", agents=1, answered=12)
+    region = LeaderRow(by="region", key="华东", agents=2, answered=10)
+    changes = floor.apply(FloorUpdate(at=NOW + timedelta(seconds=1), leaderboard=[south, region]))
+    assert changes.leaderboard
+    assert not changes.empty
+    assert [r.key for r in floor.leaders("team")] == ["south-1", "east-1"]  # most answered first
+    assert [r.key for r in floor.leaders("region")] == ["华东"]
+    changes = floor.apply(
+        FloorUpdate(at=NOW + timedelta(seconds=2), leaderboard_gone=["team:east-1", "team:x"])
+    )
+    assert changes.leaderboard
+    assert list(floor.leaderboard) == ["team:south-1", "region:华东"]
+    assert floor.apply(FloorUpdate(at=NOW + timedelta(seconds=3), leaderboard_gone=["x"])).empty
