@@ -21,6 +21,7 @@ from tests.functional.conftest import (
     TOKEN,
     FakeSwitchboard,
     known_pop,
+    screen_lines,
     wait_for_text,
     wait_until,
 )
@@ -108,9 +109,12 @@ async def test_a_knowledge_hit_is_one_line_and_down_reaches_it(
         await wait_for_text(pilot, "connected")
         await pilot.press("f4")
         pane = app.query_one(KnowledgePane)
-        snippet = "…测速网站\nspeed.example）。有线正常、Wi-Fi慢\n\n处理"
+        snippet = "…测速网站\nspeed.example）。有线正常、Wi-Fi慢\n\n处理" + "，先测速" * 40
         pane.show_results((KbHit("kb-1", "宽带网速慢", snippet), KbHit("kb-2", "限速")), None)
         await wait_for_text(pilot, "宽带网速慢  …测速网站 speed.example）", "限速")
+        lines = screen_lines(app)
+        first = next(n for n, line in enumerate(lines) if "宽带网速慢" in line)
+        assert "限速" in lines[first + 1]  # the long first hit took one line
         await pilot.press("down")
         await wait_until(pilot, lambda: app.focused is not None and app.focused.id == "kb-hits")
 
