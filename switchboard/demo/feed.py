@@ -171,25 +171,31 @@ class EventPoster:
 
 
 class AgentWatch:
-    """The agent's state as the server has it; None while it cannot be read."""
+    """The agent's state as the server has it, and since when; None while it cannot be read."""
 
     def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
         self.session = session
         self.url = url
         self.headers = {"Authorization": f"Bearer {token}"}
 
-    async def state(self) -> str | None:
+    async def state(self) -> tuple[str | None, datetime | None]:
         try:
             async with self.session.get(self.url, headers=self.headers) as response:
                 if response.status != 200:
                     log.warning("demo feed: agent state: HTTP %d", response.status)
-                    return None
+                    return None, None
                 data = await response.json()
         except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
             log.warning("demo feed: agent state: %s: %s", type(exc).__name__, exc)
-            return None
-        state = data.get("state") if isinstance(data, dict) else None
-        return state if isinstance(state, str) else None
+            return None, None
+        if not isinstance(data, dict):
+            return None, None
+        state, since = data.get("state"), data.get("state_since")
+        try:
+            at = datetime.fromisoformat(since) if isinstance(since, str) else None
+        except ValueError:
+            at = None
+        return (state if isinstance(state, str) else None), at
 
 
 class QueueSimulation:
@@ -273,7 +279,8 @@ class QueueSimulation:
             if self.arrivals_done and not self.queue:
                 return
             # the state is read even with nobody waiting, so that a wrap-up is not missed
-            ready = self.readiness.ready(await self.watch.state(), self.loop.time())
+            state, since = await self.watch.state()
+            ready = self.readiness.ready(state, self.loop.time(), since)
             call = self.queue.next() if ready else None
             if call is not None:
                 await self._talk(call)
@@ -312,7 +319,8 @@ class QueueSimulation:
                 self._event(call, CallEventType.ENDED, to_agent=True, cause="normal"), closing=True
             )
         finally:
-            self.readiness.call_ended(self.loop.time())
+            # the server has moved the agent by the time it acknowledged the end
+            self.readiness.call_ended(self.loop.time(), _now())
 
 
 async def run_feed(

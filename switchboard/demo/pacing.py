@@ -4,7 +4,9 @@ A real queue offers a call only to an agent who is available. Right after a call
 server shows the agent available for an instant, until the console reports after-call work
 (``wrap_up``); so a call that just ended holds the next offer until the agent has been seen
 away from ``available`` (wrap-up, break) and back, or, for a console that reports no wrap-up,
-until ``after_call`` seconds have passed.
+until ``after_call`` seconds have passed. The state is read now and then, so a short wrap-up
+may fall between two reads: an availability that began after the end was acknowledged (the
+server's ``since``), or that started anew between two reads, counts as having been away.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from dataclasses import dataclass
+from datetime import datetime
 
 AVAILABLE = "available"
 
@@ -40,13 +43,19 @@ class AgentReadiness:
         self.after_call = after_call
         self._ended_at: float | None = None
         self._away_since_end = False
+        self._acknowledged: datetime | None = None  # when the server had taken the end
+        self._available_since: datetime | None = None  # the first availability seen after it
 
-    def call_ended(self, now: float) -> None:
+    def call_ended(self, now: float, acknowledged: datetime | None = None) -> None:
+        """The agent's call ended at ``now``; the server had taken it by ``acknowledged``."""
         self._ended_at = now
+        self._acknowledged = acknowledged
         self._away_since_end = False
+        self._available_since = None
 
-    def ready(self, state: str | None, now: float) -> bool:
-        """Note ``state`` (the agent's state read at ``now``) and say whether to offer."""
+    def ready(self, state: str | None, now: float, since: datetime | None = None) -> bool:
+        """Note ``state`` (the agent's state read at ``now``, in it since ``since`` as the
+        server says) and say whether to offer."""
         if state is None:
             return False
         if state != AVAILABLE:
@@ -54,6 +63,15 @@ class AgentReadiness:
             return False
         if self._ended_at is None or self._away_since_end:
             return True
+        if since is not None:
+            if self._acknowledged is not None and since > self._acknowledged:
+                self._away_since_end = True  # available anew after the end
+                return True
+            if self._available_since is None:
+                self._available_since = since
+            elif since != self._available_since:
+                self._away_since_end = True  # away and back between two reads
+                return True
         return now - self._ended_at >= self.after_call
 
 

@@ -8,7 +8,7 @@ import random
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -462,3 +462,21 @@ def test_arrivals_are_paced_around_the_mean() -> None:
     assert min(gaps) >= 6.0
     assert max(gaps) <= 90.0
     assert 20.0 <= sum(gaps) / len(gaps) <= 35.0
+
+
+def test_an_availability_that_began_after_the_end_counts_as_back_from_wrap_up() -> None:
+    """A wrap-up shorter than the time between two reads is not missed."""
+    end = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
+    readiness = AgentReadiness(after_call=20.0)
+    readiness.call_ended(10.0, acknowledged=end)
+    assert not readiness.ready("available", 10.5, since=end - timedelta(milliseconds=3))
+    assert readiness.ready("available", 11.0, since=end + timedelta(seconds=1))
+
+
+def test_an_availability_renewed_between_two_reads_counts_too() -> None:
+    readiness = AgentReadiness(after_call=20.0)
+    first = datetime(2026, 11, 22, 9, 0, 0, tzinfo=UTC)
+    readiness.call_ended(10.0)  # no acknowledgement time known
+    assert not readiness.ready("available", 10.5, since=first)
+    assert not readiness.ready("available", 11.0, since=first)
+    assert readiness.ready("available", 11.5, since=first + timedelta(seconds=3))
