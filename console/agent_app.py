@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -28,6 +29,7 @@ from console.client import ConsoleApi, ServerClient, ServerError
 from console.clock import ConsoleClock
 from console.config import THEMES, ConsoleConfig
 from console.feed import AgentFeed, FeedEvent, FeedSource, LinkStatus, PreviewCard
+from console.footer_keys import FooterContext, footer_keys
 from console.generations import Generations
 from console.i18n import N_, _, choose_language, use_language
 from console.messages import (
@@ -81,6 +83,7 @@ SEARCH_PAUSE = 0.15  # seconds of no typing before a knowledge search is sent
 # (key, action, description, id, shown in the footer)
 KEYS: tuple[tuple[str, str, str, str, bool], ...] = (
     ("ctrl+q", "quit", N_("Quit"), "console.quit", True),
+    ("ctrl+c", "quit", N_("Quit"), "console.quit_interrupt", False),
     ("c", "focus_candidates", N_("Pick caller"), "console.focus_candidates", True),
     ("n", "quick_create", N_("New customer"), "console.quick_create", True),
     ("ctrl+s", "save", N_("Save"), "console.save", True),
@@ -99,7 +102,7 @@ KEYS: tuple[tuple[str, str, str, str, bool], ...] = (
     ("ctrl+t", "toggle_theme", N_("Light/dark"), "console.toggle_theme", False),
     ("ctrl+p", "command_palette", N_("Commands"), "console.palette", False),
 )
-PRIORITY = frozenset({"console.quit", "console.save", "console.palette"})
+PRIORITY = frozenset({"console.quit", "console.quit_interrupt", "console.save", "console.palette"})
 WORK_TABS = {
     "script": "tab-script",
     "knowledge": "tab-knowledge",
@@ -107,12 +110,21 @@ WORK_TABS = {
     "wrapup": "tab-wrapup",
 }
 FINISHED_STATES = frozenset({"ended", "missed", "abandoned"})
+TALKING_STATES = frozenset({"answered", "held"})
 
 
-def console_bindings() -> list[Binding]:
-    """The console's bindings, described in the current language."""
+def console_bindings(shown: frozenset[str] | None = None) -> list[Binding]:
+    """The console's bindings, described in the current language; ``shown``: the ids the
+    footer shows (by default those marked shown in ``KEYS``)."""
     return [
-        Binding(key, action, _(text), show=show, id=binding_id, priority=binding_id in PRIORITY)
+        Binding(
+            key,
+            action,
+            _(text),
+            show=show if shown is None else binding_id in shown,
+            id=binding_id,
+            priority=binding_id in PRIORITY,
+        )
         for key, action, text, binding_id, show in KEYS
     ]
 
@@ -156,8 +168,14 @@ class AgentConsoleApp(App[None]):
         # Textual's own bindings (ctrl+c) stay; ours, described in the chosen language, join them.
         ours = console_bindings()
         actions = {binding.action for binding in ours}
-        kept = [binding for _key, binding in self._bindings if binding.action not in actions]
-        self._bindings = BindingsMap([*kept, *ours])
+        keys = {binding.key for binding in ours}
+        self._textual_bindings = [
+            binding
+            for _key, binding in self._bindings
+            if binding.action not in actions and binding.key not in keys
+        ]
+        self._bindings = BindingsMap([*self._textual_bindings, *ours])
+        self._footer: frozenset[str] | None = None
         self._feed = feed
         self.api = api
         self.agent_id = agent_id
@@ -207,6 +225,7 @@ class AgentConsoleApp(App[None]):
     def on_mount(self) -> None:
         self.query_one(QuickCreate).display = False
         self._lay_out(self.size.width)
+        self._show_footer()
         self.run_worker(
             self._follow_feed(),
             name=FEED_WORKER,
@@ -244,6 +263,36 @@ class AgentConsoleApp(App[None]):
         main = self.query_one("#main")
         main.set_class(pane == "caller", "-show-caller")
         main.set_class(pane != "caller", "-show-work")
+        self._show_footer()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content.id == "work":
+            self._show_footer()
+
+    def _show_footer(self) -> None:
+        """Show in the footer the keys that matter now (rebuilt only when they change)."""
+        try:
+            tab = self.query_one("#work", TabbedContent).active
+        except NoMatches:  # not composed yet, or closing
+            return
+        work = next((name for name, pane in WORK_TABS.items() if pane == tab), "script")
+        quick = self.query_one(QuickCreate).display
+        where = "caller" if self.pane == "caller" else work
+        shown = footer_keys(
+            FooterContext(
+                where=where,
+                agent_state=self.query_one(StatusBar).agent_state,
+                on_call=self.call is not None,
+                call_over=self.call is not None and self.call.state in FINISHED_STATES,
+                form_up=where in ("request", "wrapup") or (where == "caller" and quick),
+                preview=self.preview_card is not None,
+            )
+        )
+        if shown == self._footer:
+            return
+        self._footer = shown
+        self._bindings = BindingsMap([*self._textual_bindings, *console_bindings(shown)])
+        self.refresh_bindings()
 
     # --- the feed worker (messages up) ----------------------------------------------------
 
@@ -292,6 +341,7 @@ class AgentConsoleApp(App[None]):
         status.agent_state = state
         status.reason = reason
         status.state_since = since or self.clock.now()
+        self._show_footer()
 
     def on_screen_pop_received(self, message: ScreenPopReceived) -> None:
         pop = message.pop
@@ -304,9 +354,12 @@ class AgentConsoleApp(App[None]):
     def on_call_changed(self, message: CallChanged) -> None:
         update = message.call
         if self.call is not None and self.call.call_id == update.call_id:
+            talked = self.call.state in TALKING_STATES
             self.call = self.call.updated(update)
             if update.state in FINISHED_STATES:
                 self._begin_wrap_up()
+                if talked:
+                    self._start_after_call_work()
             return
         if self.call is not None and update.state in FINISHED_STATES:
             return  # an earlier call finishing must not replace the caller on screen
@@ -332,6 +385,7 @@ class AgentConsoleApp(App[None]):
 
     def watch_call(self, call: CallInfo | None) -> None:
         self.query_one(CallBanner).call = call
+        self._show_footer()
 
     def watch_pop(self, pop: ScreenPop | None) -> None:
         card = self.query_one(CallerCard)
@@ -359,6 +413,7 @@ class AgentConsoleApp(App[None]):
         if status != self._bindings_status:
             self._bindings_status = status
             self.refresh_bindings()
+            self._show_footer()
 
     def _new_call(self) -> None:
         """Forget what belonged to the previous call."""
@@ -369,6 +424,7 @@ class AgentConsoleApp(App[None]):
         self.query_one(ScriptRunner).step = None
         self.query_one(RequestEditor).clear()
         self.query_one(WrapUpForm).reset()
+        self.query_one("#work", TabbedContent).active = WORK_TABS["script"]
 
     def _begin_wrap_up(self) -> None:
         """Start the wrap-up timer and put the form up front; the caller stays on screen."""
@@ -620,6 +676,18 @@ class AgentConsoleApp(App[None]):
 
         self._ask("wrapup", finish, done)
 
+    def _start_after_call_work(self) -> None:
+        """Tell the server the agent is in wrap-up, so no call is offered before it is done;
+        the server ends it by itself after ``wrap_up_seconds``."""
+        agent = self.agent_id
+        seconds = self.config.wrap_up_seconds
+        self._ask(
+            "state",
+            lambda api: api.start_wrap_up(agent, seconds),
+            self._state_answer,
+            asked_by_agent=False,
+        )
+
     def _set_state(self, state: str, reason: str | None = None) -> None:
         agent = self.agent_id
         self._ask(
@@ -657,6 +725,7 @@ class AgentConsoleApp(App[None]):
         self.preview_card = card
         self.query_one(PreviewCardPane).card = card
         self.refresh_bindings()
+        self._show_footer()
 
     def _card_done(self, card: PreviewCard, notice: str) -> Callable[[Any], None]:
         def done(_answer: Any) -> None:

@@ -123,6 +123,11 @@ class ServerClient:
             body["reason"] = reason
         return await self._request("POST", self._path("agent_state", agent=agent), body=body)
 
+    async def start_wrap_up(self, agent: str, seconds: float) -> Any:
+        """After-call work: the server makes the agent available by itself after ``seconds``."""
+        body = {"state": "wrap_up", "seconds": seconds}
+        return await self._request("POST", self._path("agent_state", agent=agent), body=body)
+
     # --- customers --------------------------------------------------------------------------
 
     async def customer_360(self, customer: int) -> Any:
@@ -209,6 +214,7 @@ class ConsoleApi(Protocol):
 
     async def close(self) -> None: ...
     async def set_state(self, agent: str, state: str, reason: str | None = None) -> Any: ...
+    async def start_wrap_up(self, agent: str, seconds: float) -> Any: ...
     async def customer_360(self, customer: int) -> Any: ...
     async def quick_customer(self, phone: str, name: str) -> Any: ...
     async def tickets_of(self, customer: int, limit: int = 20) -> Any: ...

@@ -49,6 +49,11 @@ class ConsoleConfig(BaseSettings):
         default_factory=lambda: ["resolved", "request_created", "callback", "complaint", "other"]
     )
     notes_required_for: list[str] = Field(default_factory=lambda: ["callback", "complaint"])
+    wrap_up_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="after-call work once a call ends; then the server makes the agent available",
+    )
 
     @field_validator("language")
     @classmethod

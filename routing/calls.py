@@ -247,7 +247,7 @@ def _pop_of(prepared: Prepared, call: CallRecord) -> Pop:
         to_number=call.to_number or event.to,
         queue=call.queue,
         ivr=call.ivr,
-        at=prepared.at,
+        at=call.ringing_at or prepared.at,  # since the caller first rang: "waited" in the banner
         match=prepared.match,
         customer=prepared.customer,
     )

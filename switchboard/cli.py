@@ -131,7 +131,12 @@ def cmd_demo_feed(args: argparse.Namespace) -> int:
     token = os.environ.get("SWITCHBOARD_TOKEN", "")
     if not token:
         raise CommandError("demo-feed needs a cti token in SWITCHBOARD_TOKEN", 2)
-    return run_feed_process(args.server, token, args.agent, args.interval)
+    agent_token = os.environ.get("SWITCHBOARD_AGENT_TOKEN", "")
+    if not agent_token:
+        raise CommandError(
+            "demo-feed needs the agent's token in SWITCHBOARD_AGENT_TOKEN (to follow its state)", 2
+        )
+    return run_feed_process(args.server, token, agent_token, args.agent, args.interval)
 
 
 def cmd_erlang(args: argparse.Namespace) -> int:
@@ -257,7 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--agent", default="a-1001", help="the demo agent to log in as")
     demo.add_argument(
-        "--interval", type=float, default=20.0, help="seconds between simulated calls"
+        "--interval", type=float, default=30.0, help="mean seconds between simulated callers"
     )
     demo.add_argument(
         "--port", type=int, help="port for the demo server (default: 8080, else free)"
@@ -340,7 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
     feed.set_defaults(func=cmd_demo_feed)
     feed.add_argument("--server", required=True)
     feed.add_argument("--agent", required=True)
-    feed.add_argument("--interval", type=float, default=20.0)
+    feed.add_argument("--interval", type=float, default=30.0)
     return parser
 
 

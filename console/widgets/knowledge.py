@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
@@ -16,6 +19,11 @@ from console.views import KbHit
 
 class KnowledgePane(Vertical):
     """Posts ``Search`` on every change of the query and ``Open`` when a hit is chosen."""
+
+    # ↓ from the search box goes down to the hits (the box has no use for it)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "to_hits", show=False, id="knowledge.to_hits")
+    ]
 
     class Search(Message):
         def __init__(self, query: str) -> None:
@@ -78,18 +86,25 @@ class KnowledgePane(Vertical):
         for hit in hits:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append(hit.title, style="bold")
-            if hit.snippet:
-                line.append("  " + hit.snippet, style="dim")
+            if hit.snippet:  # one line per hit: the snippet's own line breaks would stack it
+                line.append("  " + " ".join(hit.snippet.split()), style="dim")
             listing.add_option(Option(line, id=f"kb-{hit.id}"))
         listing.display = bool(hits)
         if hits:
             listing.highlighted = 0
 
+    def action_to_hits(self) -> None:
+        hits = self.query_one("#kb-hits", OptionList)
+        if self.hits and self.query_one("#kb-query", Input).has_focus:
+            hits.focus()
+
     def watch_article(self, body: str | None) -> None:
         box = self.query_one("#kb-article-box")
         box.display = body is not None
+        self.set_class(body is not None, "-reading")  # the article gets the room
         if body is not None:
             self.query_one("#kb-article", Markdown).update(body)
+            box.scroll_home(animate=False)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

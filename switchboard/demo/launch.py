@@ -138,7 +138,8 @@ def run_demo(settings: Settings, *, agent_id: str, interval: float) -> int:
     try:
         server, url = start_server(settings, settings.data_dir / "demo-server.log", port)
         print(
-            f"Server on {url}; simulated calls every {interval:g} s; logs in {settings.data_dir}/",
+            f"Server on {url}; a simulated caller about every {interval:g} s, offered when "
+            f"{agent_id} is available; logs in {settings.data_dir}/",
             flush=True,
         )
         feed = subprocess.Popen(  # noqa: S603
@@ -156,7 +157,9 @@ def run_demo(settings: Settings, *, agent_id: str, interval: float) -> int:
             ],
             stdout=subprocess.DEVNULL,
             stderr=(settings.data_dir / "demo-feed.log").open("a"),
-            env=_child_env(settings, SWITCHBOARD_TOKEN=feed_token),
+            env=_child_env(
+                settings, SWITCHBOARD_TOKEN=feed_token, SWITCHBOARD_AGENT_TOKEN=agent_token
+            ),
             text=True,
         )
         run_agent_console(url, agent_token, agent_id)
@@ -169,7 +172,9 @@ def run_demo(settings: Settings, *, agent_id: str, interval: float) -> int:
     return 0
 
 
-def run_feed_process(server: str, token: str, agent_id: str, interval: float) -> int:
+def run_feed_process(
+    server: str, token: str, agent_token: str, agent_id: str, interval: float
+) -> int:
     from switchboard.demo.dataset import CallerPicker, demo_customers
     from switchboard.demo.feed import run_feed
 
@@ -181,7 +186,15 @@ def run_feed_process(server: str, token: str, agent_id: str, interval: float) ->
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, halt.set)
         picker = CallerPicker(demo_customers())
-        await run_feed(server, token, agent_id, picker, interval=interval, stop=halt)
+        await run_feed(
+            server,
+            token,
+            agent_id,
+            picker,
+            agent_token=agent_token,
+            interval=interval,
+            stop=halt,
+        )
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(main())

@@ -122,3 +122,14 @@ def test_flows_check_names_file_and_line(cli: Cli, tmp_path: Path) -> None:
     result = cli.run("flows", "check", str(broken), check=False)
     assert result.returncode == 1
     assert f"{broken}:12: unknown-target" in result.stdout
+
+
+def test_demo_feed_names_the_token_it_lacks(cli: Cli) -> None:
+    """The feed follows the agent's state, so it needs the agent's token as well."""
+    env = {k: v for k, v in cli.env.items() if k != "SWITCHBOARD_AGENT_TOKEN"}
+    env["SWITCHBOARD_TOKEN"] = "sb_cti_token"
+    args = ("demo-feed", "--server", "http://127.0.0.1:9", "--agent", "a-1001")
+    result = cli.run(*args, check=False, env=env)
+    assert result.returncode == 2
+    assert "SWITCHBOARD_AGENT_TOKEN" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -131,6 +131,10 @@ class MemoryApi:
         self._note("set_state", agent, state, reason)
         return {"id": agent, "state": state, "state_since": AT.isoformat()}
 
+    async def start_wrap_up(self, agent: str, seconds: float) -> Any:
+        self._note("start_wrap_up", agent, seconds)
+        return {"id": agent, "state": "wrap_up", "state_since": AT.isoformat()}
+
     async def customer_360(self, customer: int) -> Any:
         self._note("customer_360", customer)
         return RICH_360

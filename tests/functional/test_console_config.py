@@ -72,7 +72,7 @@ async def test_chinese_interface_and_light_theme_from_the_config() -> None:
     config = ConsoleConfig(language="zh", theme="textual-light")
     app = AgentConsoleApp(SilentFeed(), agent_id="a-1", config=config)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for_text(pilot, "无通话", "退出", "话术")
+        await wait_for_text(pilot, "无通话", "退出", "知识库")
         assert app.theme == "textual-light"
         await pilot.press("ctrl+t")
         assert app.theme == "textual-dark"

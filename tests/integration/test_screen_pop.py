@@ -295,3 +295,26 @@ async def test_a_contacts_pop_carries_their_summary_and_the_companys_lines(
         "chen.jing@xihu.example.cn",
         "li.ming@xihu.example.cn",
     ]
+
+
+async def test_a_call_that_waited_in_a_queue_pops_with_the_time_it_first_rang(
+    live: LiveServer, admin: str, cti: str
+) -> None:
+    """The demo's queue (and a PBX queue) rings first without an agent, later on the agent:
+    the pop's ``at`` is the first ring, so the console's "waited" counts the whole wait."""
+    tokens = await setup_agents(live, admin)
+    queued = {**ring(1, "a-1"), "at": "2026-11-22T09:00:00+08:00"}
+    del queued["agent"]
+    offered = {**ring(1, "a-1"), "event_id": "e-1-offered", "at": "2026-11-22T09:01:30+08:00"}
+    hdr = {"Authorization": f"Bearer {tokens['a-1']}"}
+    async with live.session.ws_connect(live.ws_url(), headers=hdr) as ws:
+        await receive(ws, "hello")
+        status, _ = await live.call("POST", "/api/v1/cti/events", cti, json=queued)
+        assert status in (200, 202)
+        status, _ = await live.call("POST", "/api/v1/cti/events", cti, json=offered)
+        assert status in (200, 202)
+        pop = await receive(ws, "screen_pop", within=20.0)
+    assert pop["call_id"] == "c-1"
+    assert pop["at"].startswith("2026-11-22T01:00:00") or pop["at"].startswith(
+        "2026-11-22T09:00:00"
+    )
