@@ -192,6 +192,9 @@ class QueueMover(ModalScreen[Move | None]):
             mark = "✓" if serves(self.skills, needs) else " "
             wants = ", ".join(f"{k}≥{v}" for k, v in needs.items()) or "no skill"
             options.add_option(Option(Text(f"{mark} {queue}  ({wants})"), id=queue))
+        if not self.needs:
+            note.update(Text("No routing queue is configured yet (switchboard queues load FILE)"))
+            return
         note.update(Text("enter: join (✓: leave) · escape: cancel"))
         options.focus()
 

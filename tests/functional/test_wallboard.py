@@ -112,6 +112,7 @@ class RecordingApi:
     def __init__(self) -> None:
         self.calls: list[tuple[Any, ...]] = []
         self.fail: str | None = None
+        self.no_queues = False
 
     async def set_agent_state(
         self, agent: str, state: str, reason: str | None = None
@@ -136,6 +137,8 @@ class RecordingApi:
         return {"decisions": [{"item": item, "winner": "a2", "rule": "longest_idle"}]}
 
     async def queues(self) -> dict[str, Any]:
+        if self.no_queues:
+            return {"queues": []}
         return {
             "queues": [
                 {"id": "billing", "skills": {"billing": 2}},
@@ -292,6 +295,25 @@ async def test_a_supervisor_moves_an_agent_into_a_queue_and_out_of_another() -> 
         await settle(pilot, feed)
         assert api.calls[-1] == ("skills", "a2", {"english": 2})
         assert "a2 leaves billing" in str(app.query_one("#board-notice", Label).render())
+
+
+async def test_without_routing_queues_the_mover_says_how_to_add_them() -> None:
+    app, feed, api = board()
+    api.no_queues = True
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, feed, snapshot())
+        await pilot.press("g", "m")
+        await wait_until(pilot, lambda: "switchboard queues load" in screen_note(app))
+        assert app.screen.query_one(OptionList).option_count == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, QueueMover)
+        assert not any(call[0] == "skills" for call in api.calls)
+
+
+def screen_note(app: WallboardApp) -> str:
+    found = app.screen.query("#chooser-note")
+    return str(found.first(Label).render()) if found else ""
 
 
 async def test_a_request_about_to_breach_is_reassigned_from_its_alarm() -> None:
