@@ -137,6 +137,7 @@ class Dialer:
         self.scoring = scoring or load_scoring_config()
         self.runs: dict[str, CampaignRun] = {}
         self._lock = asyncio.Lock()
+        self.rounds = 0  # rounds of the server's loop, ticked or not (not the leader)
         self._pending: dict[str, asyncio.Task[None]] = {}  # call id -> its events' work
 
     # --- loading -------------------------------------------------------------------------
@@ -779,7 +780,8 @@ DIALER = web.AppKey("dialer", Dialer)
 
 
 async def dialer_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Cleanup context: the dialer loads active campaigns and ticks once a second."""
+    """Cleanup context: the dialer loads active campaigns and, on the routing leader (every
+    SQLite server is one), ticks once a second."""
     dialer = Dialer(app[DATABASE], app[CLOCK], app[PUBLISHER], commands=lambda: app.get(TELEPHONY))
     await dialer.start()
     app[DIALER] = dialer
@@ -788,8 +790,18 @@ async def dialer_ctx(app: web.Application) -> AsyncIterator[None]:
         routing.follow_calls(dialer.on_call_events)  # the phone system's events drive it
 
     async def loop() -> None:
+        # With several servers on PostgreSQL only the routing leader dials: two dialers would
+        # dial the same leads and each spend the abandon budget. A node that takes over reloads
+        # the campaigns as the database has them (what the old leader did is stored there).
+        was_leading = True
         while True:
-            await dialer.tick()
+            leading = routing is None or routing.leading
+            if leading and not was_leading:
+                await dialer.start()
+            if leading:
+                await dialer.tick()
+            was_leading = leading
+            dialer.rounds += 1
             await asyncio.sleep(1.0)
 
     task = asyncio.create_task(loop(), name="outbound-dialer")
