@@ -28,7 +28,7 @@ from textual.worker import Worker, WorkerState
 from console.client import ConsoleApi, ServerClient, ServerError
 from console.clock import ConsoleClock
 from console.config import THEMES, ConsoleConfig
-from console.feed import AgentFeed, FeedEvent, FeedSource, LinkStatus, PreviewCard
+from console.feed import AgentFeed, FeedEvent, FeedSource, LinkStatus, Offer, PreviewCard
 from console.footer_keys import FooterContext, footer_keys
 from console.generations import Generations
 from console.i18n import N_, _, choose_language, use_language
@@ -38,6 +38,8 @@ from console.messages import (
     FeedProblemReported,
     HelloReceived,
     LinkChanged,
+    OfferEndedReceived,
+    OfferReceived,
     PreviewCardReceived,
     ScreenPopReceived,
     message_for,
@@ -59,9 +61,13 @@ from console.widgets import (
     CandidatePicker,
     ConnectionBanner,
     NoticeLine,
+    OfferBanner,
+    OfferInfo,
     StatusBar,
 )
+from console.widgets.banners import offer_subject
 from console.widgets.knowledge import KnowledgePane
+from console.widgets.labels import label
 from console.widgets.preview_card import PreviewCardPane
 from console.widgets.profile import ProfileTabs
 from console.widgets.quick_create import QuickCreate
@@ -98,6 +104,8 @@ KEYS: tuple[tuple[str, str, str, str, bool], ...] = (
     ("d", "preview_dial", N_("Dial"), "console.preview_dial", True),
     ("k", "preview_skip", N_("Skip"), "console.preview_skip", True),
     ("r", "preview_reschedule", N_("Reschedule"), "console.preview_reschedule", True),
+    ("a,enter", "offer_accept", N_("Accept"), "console.offer_accept", True),
+    ("x", "offer_reject", N_("Reject"), "console.offer_reject", True),
     ("ctrl+b", "script_back", N_("Script back"), "console.script_back", False),
     ("ctrl+t", "toggle_theme", N_("Light/dark"), "console.toggle_theme", False),
     ("ctrl+p", "command_palette", N_("Commands"), "console.palette", False),
@@ -183,6 +191,7 @@ class AgentConsoleApp(App[None]):
         self.generations = Generations()
         self.customer_id: int | None = None
         self.preview_card: PreviewCard | None = None
+        self.offer: Offer | None = None  # a routed offer waiting for accept or reject
         self.contact_id: int | None = None
         self._bindings_status: LookupStatus | None = None
         self._notice_from: str | None = None  # the kind of request the notice is about
@@ -197,6 +206,7 @@ class AgentConsoleApp(App[None]):
         yield StatusBar(self.agent_id, clock=self.clock, id="status-bar")
         yield NoticeLine(clock=self.clock, id="notice")
         yield ConnectionBanner(id="connection-banner")
+        yield OfferBanner(clock=self.clock, id="offer-banner")
         yield CallBanner(clock=self.clock, id="call-banner")
         with Horizontal(id="main", classes="-show-caller"):
             with Vertical(id="caller"):
@@ -286,6 +296,7 @@ class AgentConsoleApp(App[None]):
                 call_over=self.call is not None and self.call.state in FINISHED_STATES,
                 form_up=where in ("request", "wrapup") or (where == "caller" and quick),
                 preview=self.preview_card is not None,
+                offer=self.offer is not None,
             )
         )
         if shown == self._footer:
@@ -327,12 +338,14 @@ class AgentConsoleApp(App[None]):
         status.agent = hello.agent
         if status.agent_state != hello.state or status.state_since is None:
             self._show_state(hello.state, None, None)
+        self._offer_left_by_state(hello.state)
 
     def on_agent_state_changed(self, message: AgentStateChanged) -> None:
         update = message.update
         if self.agent_id and update.agent != self.agent_id:
             return  # about someone else: not ours to show
         self._show_state(update.state, update.reason, update.since)
+        self._offer_left_by_state(update.state)
         if update.state == "wrap_up":
             self._begin_wrap_up()
 
@@ -410,6 +423,8 @@ class AgentConsoleApp(App[None]):
                 self._choose_customer(customer, first.contact_id if first else None)
         # Only the pick and quick-create keys depend on the pop; redrawing the footer is
         # costly, so it is refreshed only when what they depend on changed.
+        if self.offer is not None:
+            self._show_offer()  # the caller's name, once the pop knows it
         if status != self._bindings_status:
             self._bindings_status = status
             self.refresh_bindings()
@@ -444,12 +459,14 @@ class AgentConsoleApp(App[None]):
         pause: float = 0.0,
         asked_by_agent: bool = True,
         quiet: bool = False,
+        failed: Callable[[ServerError], None] | None = None,
     ) -> None:
         """Send ``request`` in a worker; hand its answer to ``then`` unless a newer one exists.
 
         Without an HTTP client, requests the agent asked for are refused with a notice and
         those the console makes on its own (loading the 360) are skipped. A ``quiet`` request
         (an extra the agent did not ask for, such as suggestions) fails without a notice.
+        ``failed`` hears of an error answer to the newest request (after its notice).
         """
         api = self.api
         if api is None:
@@ -467,6 +484,8 @@ class AgentConsoleApp(App[None]):
                 if self.generations.is_current(kind, number) and not quiet:
                     self.report(str(exc))
                     self._notice_from = kind
+                if self.generations.is_current(kind, number) and failed is not None:
+                    failed(exc)
                 return
             if not self.is_running:
                 return  # the console closed while the answer was on its way
@@ -713,7 +732,135 @@ class AgentConsoleApp(App[None]):
             return pop is not None and pop.match.status is LookupStatus.UNKNOWN
         if action.startswith("preview_"):
             return self.preview_card is not None
+        if action.startswith("offer_"):
+            return self.offer is not None
         return True
+
+    # --- routed offers ----------------------------------------------------------------------
+
+    def on_offer_received(self, message: OfferReceived) -> None:
+        self.offer = message.offer
+        if message.offer.work == "call":
+            self.pane = "caller"  # who is calling comes first
+        self._show_offer()
+
+    def _offer_caller(self, offer: Offer) -> str:
+        """Who calls, from the pop of the offered call: the customer's name and number."""
+        pop = self.pop
+        if pop is None or offer.call_id is None or pop.call_id != offer.call_id:
+            call = self.call
+            return call.from_ if call is not None and call.call_id == offer.call_id else ""
+        number = pop.match.e164 or pop.from_
+        name = (pop.customer.contact_name or pop.customer.name) if pop.customer else ""
+        return f"{name} {number}".strip()
+
+    def _offer_keys(self) -> tuple[str, str]:
+        """The keys that answer an offer, as the keymap has them."""
+
+        def shown(binding_id: str) -> str:
+            default = next(key for key, _a, _t, known, _s in KEYS if known == binding_id)
+            keys = self.config.keymap.get(binding_id, default)
+            return "/".join(key.strip() for key in keys.split(",") if key.strip())
+
+        return shown("console.offer_accept"), shown("console.offer_reject")
+
+    def _show_offer(self) -> None:
+        offer = self.offer
+        banner = self.query_one(OfferBanner)
+        banner.info = (
+            None
+            if offer is None
+            else OfferInfo(offer, self._offer_caller(offer), self._offer_keys())
+        )
+        self.refresh_bindings()
+        self._show_footer()
+
+    def _offer_over(self, reservation: str, notice: str | None = None) -> None:
+        """Take the offer ``reservation`` off the screen (if it is the one shown), with a notice."""
+        if self.offer is None or self.offer.reservation != reservation:
+            return
+        self.offer = None
+        self._show_offer()
+        if notice is not None:
+            self.report(notice)
+
+    def on_offer_ended_received(self, message: OfferEndedReceived) -> None:
+        ended = message.ended
+        offer = self.offer
+        if offer is None or offer.reservation != ended.reservation:
+            return
+        what = offer_subject(offer, self._offer_caller(offer))
+        notices = {
+            "accepted": _("Accepted: {what}"),
+            "rejected": _("Rejected: {what}"),
+            "timeout": _("Offer missed, time ran out: {what}"),
+        }
+        text = notices.get(ended.outcome, _("Offer withdrawn: {what}"))
+        self._offer_over(ended.reservation, text.format(what=what))
+
+    def _offer_left_by_state(self, state: str) -> None:
+        """A call or callback offer reserves the agent: leaving ``reserved`` ends it."""
+        offer = self.offer
+        if offer is None or offer.work == "ticket" or state == "reserved":
+            return
+        notice = _("Offer over: you are now {state}").format(state=label(state))
+        self._offer_over(offer.reservation, notice)
+
+    def _offer_refused(self, offer: Offer) -> Callable[[ServerError], None]:
+        """An answer the server refused because the offer is over (409) or gone (404)."""
+
+        def refused(error: ServerError) -> None:
+            if error.status in (404, 409):
+                notice = _("The offer is over — {error}").format(error=error)
+                self._offer_over(offer.reservation, notice)
+
+        return refused
+
+    def action_offer_accept(self) -> None:
+        offer = self.offer
+        if offer is None:
+            return
+        what = offer_subject(offer, self._offer_caller(offer))
+
+        def done(answer: Any) -> None:
+            notice = _("Accepted: {what}").format(what=what)
+            transfer = answer.get("transfer") if isinstance(answer, dict) else None
+            if isinstance(transfer, str) and transfer.startswith("failed"):
+                notice += " — " + _("the phone system could not put it through: {why}").format(
+                    why=transfer.removeprefix("failed:").strip()
+                )
+            self._offer_over(offer.reservation)
+            self.report(notice)
+            if offer.work == "ticket" and offer.number:
+                number = offer.number
+                self._ask("ticket", lambda api: api.get_ticket(number), self._show_ticket)
+                self._show_work("request")
+            elif offer.work == "call":
+                self.pane = "caller"
+
+        self._ask(
+            "offer",
+            lambda api: api.accept_offer(offer.reservation),
+            done,
+            failed=self._offer_refused(offer),
+        )
+
+    def action_offer_reject(self) -> None:
+        offer = self.offer
+        if offer is None:
+            return
+        what = offer_subject(offer, self._offer_caller(offer))
+
+        def done(_answer: Any) -> None:
+            self._offer_over(offer.reservation)
+            self.report(_("Rejected: {what}").format(what=what))
+
+        self._ask(
+            "offer",
+            lambda api: api.reject_offer(offer.reservation),
+            done,
+            failed=self._offer_refused(offer),
+        )
 
     # --- outbound preview -------------------------------------------------------------------
 
@@ -835,7 +982,8 @@ class AgentConsoleApp(App[None]):
         for key, action, text, _binding_id, _show in KEYS:
             if action in ("quit", "command_palette"):
                 continue
-            yield SystemCommand(_(text), f"{key}", lambda action=action: self.run_action(action))
+            shown = key.replace(",", "/")
+            yield SystemCommand(_(text), shown, lambda action=action: self.run_action(action))
         yield from super().get_system_commands(screen)
 
 

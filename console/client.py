@@ -33,6 +33,8 @@ ROUTES: dict[str, str] = {
     "preview_dial": "/api/v1/campaigns/{campaign}/preview/{lead}/dial",
     "preview_skip": "/api/v1/campaigns/{campaign}/preview/{lead}/skip",
     "preview_reschedule": "/api/v1/campaigns/{campaign}/preview/{lead}/reschedule",
+    "offer_accept": "/api/v1/routing/reservations/{reservation}/accept",
+    "offer_reject": "/api/v1/routing/reservations/{reservation}/reject",
 }
 
 MAX_MESSAGE = 160
@@ -208,6 +210,16 @@ class ServerClient:
         url = self._path("preview_reschedule", campaign=campaign, lead=lead)
         return await self._request("POST", url, body={"at": at})
 
+    # --- routed offers ----------------------------------------------------------------------
+
+    async def accept_offer(self, reservation: str) -> Any:
+        """Take an offered call or request; 409 when the offer is already over."""
+        return await self._request("POST", self._path("offer_accept", reservation=reservation))
+
+    async def reject_offer(self, reservation: str) -> Any:
+        """Refuse an offer: the work goes to another agent, never back to this one."""
+        return await self._request("POST", self._path("offer_reject", reservation=reservation))
+
 
 class ConsoleApi(Protocol):
     """What the console needs from the server; ``ServerClient`` in production."""
@@ -232,3 +244,5 @@ class ConsoleApi(Protocol):
     async def preview_dial(self, campaign: str, lead: str) -> Any: ...
     async def preview_skip(self, campaign: str, lead: str) -> Any: ...
     async def preview_reschedule(self, campaign: str, lead: str, at: str) -> Any: ...
+    async def accept_offer(self, reservation: str) -> Any: ...
+    async def reject_offer(self, reservation: str) -> Any: ...

@@ -8,7 +8,8 @@ the app runs it in a worker and turns the events into Messages (see ``console.me
 Events handed to the sink (``FeedEvent``):
 
 - ``LinkStatus``: the connection changed (connecting, connected, reconnecting, auth failed);
-- ``Hello``, ``ScreenPop``, ``CallUpdate``, ``AgentStateUpdate``: decoded server messages;
+- ``Hello``, ``ScreenPop``, ``CallUpdate``, ``AgentStateUpdate``, ``PreviewCard``, ``Offer``,
+  ``OfferEnded``: decoded server messages;
 - ``FeedProblem``: one line about a message that could not be understood.
 """
 
@@ -90,6 +91,39 @@ class PreviewCard(_Message):
     attempts: int = 0
 
 
+class Offer(_Message):
+    """Routing reserved this agent for a call, a request or a callback: accept or reject it
+    before ``expires_at``. ``kind`` is ``ticket`` or ``callback`` for work that is not a call
+    (then ``item`` names it and ``number`` is the request's number or the number to call)."""
+
+    type: Literal["offer"] = "offer"
+    id: int
+    reservation: str
+    queue: str
+    expires_at: datetime
+    call_id: str | None = None
+    item: str | None = None
+    kind: str | None = None
+    number: str | None = None
+    decision: int | None = None
+
+    @property
+    def work(self) -> str:
+        """What is offered: ``call``, ``ticket`` or ``callback``."""
+        return self.kind or ("call" if self.call_id else "ticket")
+
+
+class OfferEnded(_Message):
+    """An offer to this agent is over: ``accepted``, ``rejected``, ``timeout`` or ``withdrawn``."""
+
+    type: Literal["offer_ended"] = "offer_ended"
+    id: int
+    reservation: str
+    outcome: str
+    call_id: str | None = None
+    queue: str | None = None
+
+
 class AgentStateUpdate(_Message):
     type: Literal["agent_state"] = "agent_state"
     id: int
@@ -130,7 +164,15 @@ class LinkStatus:
 
 
 FeedEvent = (
-    LinkStatus | Hello | ScreenPop | CallUpdate | AgentStateUpdate | PreviewCard | FeedProblem
+    LinkStatus
+    | Hello
+    | ScreenPop
+    | CallUpdate
+    | AgentStateUpdate
+    | PreviewCard
+    | Offer
+    | OfferEnded
+    | FeedProblem
 )
 FeedSink = Callable[[FeedEvent], None]
 # Turns one frame into events; the wallboard plugs in its own for the floor socket.
@@ -183,6 +225,8 @@ _DECODERS: dict[str, Callable[[Any], FeedEvent]] = {
     MSG_CALL: CallUpdate.model_validate,
     MSG_AGENT_STATE: AgentStateUpdate.model_validate,
     "preview_card": PreviewCard.model_validate,
+    "offer": Offer.model_validate,
+    "offer_ended": OfferEnded.model_validate,
 }
 
 

@@ -22,6 +22,7 @@ STATE_KEYS = {
     "not_ready": "console.not_ready",
 }
 PREVIEW_KEYS = ("console.preview_dial", "console.preview_skip", "console.preview_reschedule")
+OFFER_KEYS = ("console.offer_accept", "console.offer_reject")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class FooterContext:
     call_over: bool  # ... and it has ended: after-call work
     form_up: bool  # a form ctrl+s saves is up front (request, wrap-up, new customer)
     preview: bool  # an outbound preview card waits for dial, skip or reschedule
+    offer: bool = False  # routing offers work to accept or reject
 
 
 def footer_keys(context: FooterContext) -> frozenset[str]:
@@ -45,6 +47,12 @@ def footer_keys(context: FooterContext) -> frozenset[str]:
     after_call = context.call_over or context.agent_state == "wrap_up"
     if context.form_up:
         shown.add("console.save")
+    if (
+        context.offer
+    ):  # the answer is due in seconds: its keys, where the caller is, and little else
+        shown.update(OFFER_KEYS)
+        shown.update(PANE_KEYS[p] for p in ("caller", "knowledge") if p != context.where)
+        return frozenset(shown)
     if context.preview:  # the card is the work: its keys, and where it and answers are
         shown.update(PREVIEW_KEYS)
         shown.update(PANE_KEYS[p] for p in ("caller", "knowledge") if p != context.where)

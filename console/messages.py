@@ -15,6 +15,8 @@ from console.feed import (
     FeedProblem,
     Hello,
     LinkStatus,
+    Offer,
+    OfferEnded,
     PreviewCard,
 )
 from switchboard.core.wire import ScreenPop
@@ -68,6 +70,22 @@ class PreviewCardReceived(Message):
         self.card = card
 
 
+class OfferReceived(Message):
+    """Routing offers this agent a call, a request or a callback to accept or reject."""
+
+    def __init__(self, offer: Offer) -> None:
+        super().__init__()
+        self.offer = offer
+
+
+class OfferEndedReceived(Message):
+    """An offer to this agent is over (taken, refused, timed out or withdrawn)."""
+
+    def __init__(self, ended: OfferEnded) -> None:
+        super().__init__()
+        self.ended = ended
+
+
 class FeedProblemReported(Message):
     """Something the agent should know about, as one line."""
 
@@ -91,5 +109,9 @@ def message_for(event: FeedEvent) -> Message:
             return AgentStateChanged(event)
         case PreviewCard():
             return PreviewCardReceived(event)
+        case Offer():
+            return OfferReceived(event)
+        case OfferEnded():
+            return OfferEndedReceived(event)
         case FeedProblem():
             return FeedProblemReported(event.text)

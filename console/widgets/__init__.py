@@ -1,6 +1,6 @@
 """Widgets of the agent console. Each takes its data as reactive attributes."""
 
-from console.widgets.banners import CallBanner, CallInfo, ConnectionBanner
+from console.widgets.banners import CallBanner, CallInfo, ConnectionBanner, OfferBanner, OfferInfo
 from console.widgets.caller_card import CallerCard
 from console.widgets.candidate_picker import CandidatePicker
 from console.widgets.status_bar import NoticeLine, StatusBar
@@ -12,5 +12,7 @@ __all__ = [
     "CandidatePicker",
     "ConnectionBanner",
     "NoticeLine",
+    "OfferBanner",
+    "OfferInfo",
     "StatusBar",
 ]

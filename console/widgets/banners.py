@@ -1,7 +1,9 @@
-"""Banners across the top of the console: the connection (only while down) and the call."""
+"""Banners across the top of the console: the connection (only while down), a routed offer
+(only while one waits for accept or reject) and the call."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -13,7 +15,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from console.clock import ConsoleClock
-from console.feed import CallUpdate, LinkPhase, LinkStatus
+from console.feed import CallUpdate, LinkPhase, LinkStatus, Offer
 from console.i18n import _
 from console.widgets._text import elapsed
 from console.widgets.labels import label
@@ -177,3 +179,77 @@ class CallBanner(Widget):
         if ivr:
             details.append("   IVR " + ivr)
         return Group(headline, details)
+
+
+def offer_subject(offer: Offer, caller: str = "") -> str:
+    """What is offered, in a few words: "call from 张伟 +86…", "request SR-…", "callback to …"."""
+    work = offer.work
+    if work == "ticket":
+        return _("request {number}").format(number=offer.number or offer.item or "—")
+    if work == "callback":
+        return _("callback to {number}").format(number=offer.number or "—")
+    return _("call from {caller}").format(caller=caller or "—")
+
+
+def offer_left(offer: Offer, now: datetime) -> float:
+    """Seconds until the offer expires (negative once past); naive times are UTC."""
+    expires = offer.expires_at
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    return (expires - now).total_seconds()
+
+
+def offer_line(offer: Offer, caller: str, left: float) -> str:
+    """The offer banner's headline: what, which queue, and the time left in whole seconds
+    (rounded up, never below zero)."""
+    return _("Offered: {what} · queue {queue} · {left} left").format(
+        what=offer_subject(offer, caller),
+        queue=offer.queue,
+        left=elapsed(max(0, math.ceil(left))),
+    )
+
+
+def offer_keys(accept: str, reject: str) -> str:
+    """The offer banner's second line: the keys that answer it, as the keymap has them."""
+    return _("{accept} accept · {reject} reject").format(accept=accept, reject=reject)
+
+
+@dataclass(frozen=True, slots=True)
+class OfferInfo:
+    """What the offer banner shows: the offer, who calls (from the pop) and the keys."""
+
+    offer: Offer
+    caller: str = ""
+    keys: tuple[str, str] = ("enter/a", "x")
+
+
+class OfferBanner(Widget):
+    """A routed offer waiting for the agent's answer, with a live countdown to its expiry."""
+
+    info: reactive[OfferInfo | None] = reactive(None)
+
+    def __init__(self, *, clock: ConsoleClock | None = None, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.clock = clock or ConsoleClock()
+        self.display = False
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self._tick)
+
+    def _tick(self) -> None:
+        if self.info is not None:
+            self.refresh()
+
+    def watch_info(self, info: OfferInfo | None) -> None:
+        self.display = info is not None
+
+    def render(self) -> RenderableType:
+        info = self.info
+        if info is None:
+            return Text("")
+        left = offer_left(info.offer, self.clock.now())
+        headline = offer_line(info.offer, info.caller, left)
+        keys = offer_keys(*info.keys)
+        return Group(
+            Text(headline, style="bold", no_wrap=True, overflow="ellipsis"),
+            Text(keys, no_wrap=True, overflow="ellipsis"),
+        )

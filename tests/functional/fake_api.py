@@ -223,3 +223,11 @@ class MemoryApi:
     async def preview_reschedule(self, campaign: str, lead: str, at: str) -> Any:
         self._note("preview_reschedule", campaign, lead, at)
         return {"lead": lead, "next_attempt_at": at, "agent": "a-1001"}
+
+    async def accept_offer(self, reservation: str) -> Any:
+        self._note("accept_offer", reservation)
+        return {"reservation": reservation, "outcome": "accepted", "transfer": None}
+
+    async def reject_offer(self, reservation: str) -> Any:
+        self._note("reject_offer", reservation)
+        return {"reservation": reservation, "outcome": "rejected", "transfer": None}

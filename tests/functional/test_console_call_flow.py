@@ -140,10 +140,10 @@ def every_context() -> list[FooterContext]:
     for where in ("caller", "script", "knowledge", "request", "wrapup"):
         for state in ("available", "reserved", "on_call", "wrap_up", "break", "not_ready"):
             for on_call, call_over in ((False, False), (True, False), (True, True)):
-                for preview in (False, True):
+                for preview, offer in ((False, False), (True, False), (False, True)):
                     form_up = where in ("request", "wrapup")
                     contexts.append(
-                        FooterContext(where, state, on_call, call_over, form_up, preview)
+                        FooterContext(where, state, on_call, call_over, form_up, preview, offer)
                     )
     return contexts
 
@@ -176,3 +176,7 @@ def test_the_footer_shows_what_the_moment_needs() -> None:
     assert "console.available" in on_break
     preview = footer_keys(FooterContext("caller", "available", False, False, False, True))
     assert {"console.preview_dial", "console.preview_skip"} <= preview
+    offered = footer_keys(FooterContext("caller", "reserved", True, False, False, False, True))
+    assert {"console.offer_accept", "console.offer_reject"} <= offered
+    assert "console.show_script" not in offered  # the answer comes first
+    assert "console.offer_accept" not in ringing  # no offer: its keys stay out of the way

@@ -7,6 +7,7 @@ import contextlib
 import json
 import random
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from console.feed import (
     Hello,
     LinkPhase,
     LinkStatus,
+    Offer,
+    OfferEnded,
     PreviewCard,
     decode,
 )
@@ -202,6 +205,72 @@ def test_a_preview_card_is_decoded() -> None:
     [problem] = decode(frame({"type": "preview_card", "id": 2, "lead": "p-2"}), cursor)
     assert isinstance(problem, FeedProblem)
     assert "preview_card" in problem.text
+
+
+def test_a_routed_call_offer_is_decoded_and_extra_fields_are_ignored() -> None:
+    cursor = Cursor(since=0)
+    message = {
+        "type": "offer",
+        "id": 1,
+        "reservation": "r-7",
+        "call_id": "c-1",
+        "queue": "billing",
+        "expires_at": "2026-01-05T01:00:15Z",
+        "decision": 3,
+        "screen_pop": {"call_id": "c-1"},  # a newer server may send more: it is ignored
+    }
+    [offer] = decode(frame(message), cursor)
+    assert isinstance(offer, Offer)
+    assert (offer.reservation, offer.call_id, offer.queue, offer.work) == (
+        "r-7",
+        "c-1",
+        "billing",
+        "call",
+    )
+    assert offer.expires_at == datetime(2026, 1, 5, 1, 0, 15, tzinfo=UTC)
+
+
+def test_routed_request_and_callback_offers_name_their_work() -> None:
+    cursor = Cursor(since=0)
+    common = {"type": "offer", "queue": "售后", "expires_at": "2026-01-05T01:00:15+00:00"}
+    ticket = {**common, "id": 1, "reservation": "r-1", "item": "t:SR-1", "call_id": None}
+    ticket.update(kind="ticket", number="SR-2026-000812")
+    callback = {**common, "id": 2, "reservation": "r-2", "item": "cb-1", "call_id": None}
+    callback.update(kind="callback", callback="cb-1", number="+8613900000401")
+    [request] = decode(frame(ticket), cursor)
+    [back] = decode(frame(callback), cursor)
+    assert isinstance(request, Offer)
+    assert isinstance(back, Offer)
+    assert (request.work, request.number, request.call_id) == ("ticket", "SR-2026-000812", None)
+    assert (back.work, back.number) == ("callback", "+8613900000401")
+
+
+def test_an_offer_without_its_reservation_or_expiry_is_one_line() -> None:
+    cursor = Cursor(since=0)
+    [problem] = decode(frame({"type": "offer", "id": 1, "queue": "billing"}), cursor)
+    assert isinstance(problem, FeedProblem)
+    assert "offer message 1" in problem.text
+    [bad_time] = decode(
+        frame({"type": "offer", "id": 2, "reservation": "r", "queue": "q", "expires_at": "soon"}),
+        cursor,
+    )
+    assert isinstance(bad_time, FeedProblem)
+    assert "expires_at" in bad_time.text
+
+
+def test_the_end_of_an_offer_is_decoded() -> None:
+    cursor = Cursor(since=0)
+    message = {
+        "type": "offer_ended",
+        "id": 4,
+        "reservation": "r-7",
+        "call_id": "c-1",
+        "queue": "billing",
+        "outcome": "timeout",
+    }
+    [ended] = decode(frame(message), cursor)
+    assert isinstance(ended, OfferEnded)
+    assert (ended.reservation, ended.outcome) == ("r-7", "timeout")
 
 
 def test_agent_state_is_decoded() -> None:

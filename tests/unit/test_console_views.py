@@ -8,7 +8,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from console.client import error_text
+from console.feed import Offer
 from console.generations import Generations
+from console.i18n import use_language
 from console.views import (
     FlowStep,
     Profile360,
@@ -18,6 +20,7 @@ from console.views import (
     reschedule_at,
     ticket_rows,
 )
+from console.widgets.banners import offer_keys, offer_left, offer_line, offer_subject
 from console.widgets.request_editor import countdown
 from tests.functional.fake_api import RICH_360, ticket
 
@@ -197,3 +200,37 @@ def test_the_servers_360_shape_reads_as_plain_words() -> None:
     assert profile.timeline == (("2026-11-23 09:00", "call", "呼入"),)
     assert _value_text(profile.value) == "Tier B · ABC B · CLV 620 · RFM 435 (loyal)"
     assert _reason(profile.churn["reasons"][0]) == "no order for 95 days"
+
+
+# --- the offer banner -----------------------------------------------------------------------
+
+
+def offer(**fields: object) -> Offer:
+    base = {"id": 1, "reservation": "r-1", "queue": "billing", "call_id": "c-1"}
+    return Offer.model_validate({**base, "expires_at": "2026-01-05T01:00:15Z", **fields})
+
+
+def test_the_offer_banner_counts_down_to_the_expiry_by_the_consoles_clock() -> None:
+    call = offer()
+    start = datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
+    assert offer_left(call, start) == 15.0
+    line = offer_line(call, "张伟 +8613812345678", offer_left(call, start + timedelta(seconds=2.5)))
+    assert line == "Offered: call from 张伟 +8613812345678 · queue billing · 0:13 left"
+    late = offer_line(call, "", offer_left(call, start + timedelta(seconds=20)))
+    assert late.endswith("0:00 left")  # past the expiry: zero until the server ends it
+    naive = offer(expires_at="2026-01-05T01:00:15")
+    assert offer_left(naive, start) == 15.0  # a time without offset is UTC
+
+
+def test_the_offer_banner_names_requests_and_callbacks_and_its_keys() -> None:
+    request = offer(call_id=None, item="t:1", kind="ticket", number="SR-2026-000812")
+    callback = offer(call_id=None, item="cb-1", kind="callback", number="+8613900000401")
+    assert offer_subject(request) == "request SR-2026-000812"
+    assert offer_subject(callback) == "callback to +8613900000401"
+    assert offer_keys("a/enter", "x") == "a/enter accept · x reject"
+    try:
+        use_language("zh")
+        assert offer_subject(request) == "工单 SR-2026-000812"
+        assert offer_keys("a", "x") == "a 接受 · x 拒绝"
+    finally:
+        use_language("en")
