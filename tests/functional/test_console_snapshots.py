@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from console.agent_app import AgentConsoleApp
 from console.clock import FrozenClock
 from console.config import ConsoleConfig
+from console.feed import Offer
 from console.i18n import use_language
 from console.widgets.candidate_picker import CandidatePicker
 from console.widgets.profile import ProfileTabs
@@ -34,16 +35,16 @@ def english_afterwards() -> Any:
     use_language("en")
 
 
-def console(language: str, *events: dict[str, Any]) -> AgentConsoleApp:
+def console(language: str, *events: dict[str, Any], then: Any = ()) -> AgentConsoleApp:
     clock = FrozenClock(AT + timedelta(seconds=95))
-    pop_events = []
+    pop_events: list[Any] = []
     for event in events:
         pop = dict(event)
         pop["id"] = len(pop_events) + 1
         pop["at"] = AT.isoformat()
         pop_events.append(pop)
     return AgentConsoleApp(
-        ScriptedFeed(pop_events),
+        ScriptedFeed([*pop_events, *then]),
         agent_id="a-1001",
         api=MemoryApi(),
         config=ConsoleConfig(language=language, theme="textual-dark"),
@@ -95,6 +96,13 @@ class TestConsoleScreens:
     ) -> None:
         app = console(language, known_pop())
         assert snap_compare(app, terminal_size=size, run_before=pressing())
+
+    def test_routed_offer(self, snap_compare: Any, language: str, size: tuple[int, int]) -> None:
+        expires = AT + timedelta(seconds=95 + 17)
+        offer = Offer(id=9, reservation="r-7", call_id="c-77", queue="sales", expires_at=expires)
+        app = console(language, known_pop(), then=[offer])
+        offered = pressing(until=lambda app: loaded(app) and app.offer is not None)
+        assert snap_compare(app, terminal_size=size, run_before=offered)
 
     def test_several_callers_picker(
         self, snap_compare: Any, language: str, size: tuple[int, int]
