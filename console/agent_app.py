@@ -810,9 +810,9 @@ class AgentConsoleApp(App[None]):
         """An answer the server refused because the offer is over (409) or gone (404)."""
 
         def refused(error: ServerError) -> None:
-            if error.status in (404, 409):
-                notice = _("The offer is over — {error}").format(error=error)
-                self._offer_over(offer.reservation, notice)
+            if error.status in (404, 409):  # said even if its end was shown meanwhile
+                self._offer_over(offer.reservation)
+                self.report(_("The offer is over — {error}").format(error=error))
 
         return refused
 
