@@ -8,7 +8,7 @@ the board and the report agree for the same period. Rows are dicts ready for JSO
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -223,6 +223,26 @@ def attainment_view(a: Attainment) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class _Tallied:
+    """What the leaderboard and the targets are computed from, for one period."""
+
+    visits: list[QueueVisit]
+    agents: dict[str, Any]
+    configs: dict[str, dict[str, Any]]
+    tallies: dict[str, Tally]
+
+
+def _tallied(conn: Connection, start: datetime, end: datetime, now: datetime) -> _Tallied:
+    visits, spans = load_facts(conn, start, end)
+    agents = {row.id: row for row in conn.execute(select(agents_t))}
+    configs = {row.id: dict(row.config) for row in conn.execute(select(queues_t))}
+    names = sorted(set(agents) | {s.agent for s in spans})
+    limit = _period(start, end, now)
+    tallies = agent_tallies(names, spans, visits, configs, start, limit, now)
+    return _Tallied(list(visits), agents, configs, tallies)
+
+
 def leaderboard_report(
     conn: Connection,
     start: datetime,
@@ -235,12 +255,8 @@ def leaderboard_report(
 ) -> list[dict[str, Any]]:
     """Teams, regions or agents ranked on ``sort`` (best first), with ``figures`` and the
     attainment of their targets, for [start, end)."""
-    visits, spans = load_facts(conn, start, end)
-    agents = {row.id: row for row in conn.execute(select(agents_t))}
-    configs = {row.id: dict(row.config) for row in conn.execute(select(queues_t))}
-    names = sorted(set(agents) | {s.agent for s in spans})
-    limit = _period(start, end, now)
-    tallies = agent_tallies(names, spans, visits, configs, start, limit, now)
+    period = _tallied(conn, start, end, now)
+    agents, tallies = period.agents, period.tallies
     groups = agent_groups(agents, by)
     rows = leaderboard(groups, tallies)
     days = period_days(start, end)
@@ -268,12 +284,8 @@ def targets_report(
     conn: Connection, start: datetime, end: datetime, now: datetime, targets: Targets
 ) -> list[dict[str, Any]]:
     """Every target of the file with its value for [start, end) and its attainment."""
-    visits, spans = load_facts(conn, start, end)
-    agents = {row.id: row for row in conn.execute(select(agents_t))}
-    configs = {row.id: dict(row.config) for row in conn.execute(select(queues_t))}
-    names = sorted(set(agents) | {s.agent for s in spans})
-    limit = _period(start, end, now)
-    tallies = agent_tallies(names, spans, visits, configs, start, limit, now)
+    period = _tallied(conn, start, end, now)
+    visits, agents, configs, tallies = period.visits, period.agents, period.configs, period.tallies
     by_scope = {
         scope: {g.key: g for g in leaderboard(agent_groups(agents, scope), tallies)}
         for scope in ("team", "region", "agent")
